@@ -1,0 +1,66 @@
+"""The command line: `python -m llama_sql <command>` (see ../shared/CONTRACT.md for the contract).
+
+    python -m llama_sql data build
+    python -m llama_sql data validate data/alpaca_sql_dataset.json
+    python -m llama_sql train --base_model tiny --dataset_path runs/data/train.json --output_dir runs/adapter
+    python -m llama_sql compare --base_model tiny --adapter runs/adapter --dataset_path runs/data/test.json
+
+Each command lives in the module that does its work; that module exposes `add_cli(parser)` to declare
+its flags and `run_cli(args) -> int` to run. Modules keep heavy imports (torch) inside `run_cli`, so
+`--help` and the data commands start fast. A `DataError` (bad input the user can fix) is printed as
+one paragraph with a non-zero exit and no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from llama_sql.records import DataError
+
+# (command words, module, one-line help)
+COMMANDS = [
+    (("data", "build"), "llama_sql.builder", "regenerate the project's dataset deterministically"),
+    (("data", "validate"), "llama_sql.validation", "check every record: fields, ids, database, gold SQL"),
+    (("data", "convert"), "llama_sql.converters", "turn a public text-to-SQL dataset into records"),
+    (("data", "split"), "llama_sql.splits", "deterministic train/val/test split"),
+    (("train",), "llama_sql.training", "QLoRA fine-tuning with TRL's SFTTrainer"),
+    (("compare",), "llama_sql.comparison", "base vs fine-tuned on the same examples, every query run"),
+    (("evaluate",), "llama_sql.evaluation", "score a predictions file by executing it"),
+    (("bench",), "llama_sql.bench", "the performance benchmark on this machine"),
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m llama_sql", description=__doc__.splitlines()[0])
+    top = parser.add_subparsers(dest="command", required=True, metavar="command")
+    groups: dict[str, argparse._SubParsersAction] = {}
+    for words, module_name, help_text in COMMANDS:
+        if len(words) == 1:
+            sub = top.add_parser(words[0], help=help_text, description=help_text)
+        else:
+            if words[0] not in groups:
+                group = top.add_parser(words[0], help=f"{words[0]} commands")
+                groups[words[0]] = group.add_subparsers(dest="subcommand", required=True, metavar="subcommand")
+            sub = groups[words[0]].add_parser(words[1], help=help_text, description=help_text)
+        module = importlib.import_module(module_name)
+        module.add_cli(sub)
+        sub.set_defaults(_run=module.run_cli)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args._run(args) or 0)
+    except DataError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
