@@ -1,0 +1,55 @@
+"""What every notebook's first two cells need: the project root as working folder, and parameters
+that environment variables can override (so nbval in CI and papermill both shrink a notebook).
+
+    from llama_sql.notebook_support import enter_project_root, param
+    enter_project_root()
+    STEPS = param("STEPS", 300)   # LLAMA_SQL_STEPS=20 overrides it, converted to int
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+ENV_PREFIX = "LLAMA_SQL_"
+
+
+def enter_project_root() -> Path:
+    """chdir to the repository root (the folder holding `llama_sql/`), wherever the notebook started."""
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "llama_sql").is_dir() and (folder / "pyproject.toml").exists():
+            os.chdir(folder)
+            return folder
+    package_root = Path(__file__).resolve().parent.parent
+    os.chdir(package_root)
+    return package_root
+
+
+def param(name: str, default):
+    """`default`, unless the environment sets LLAMA_SQL_<NAME>; the value takes the default's type."""
+    raw = os.environ.get(ENV_PREFIX + name)
+    if raw is None:
+        return default
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    if default is None or isinstance(default, (list, dict)):
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError:
+            return raw
+    return raw
+
+
+def in_colab() -> bool:
+    """True inside a Google Colab runtime."""
+    try:
+        import google.colab  # noqa: F401
+    except ImportError:
+        return False
+    return True
