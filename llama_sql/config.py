@@ -39,10 +39,11 @@ class TrainConfig:
     load_in_4bit: bool = True  # QLoRA: NF4 base weights with double quantization
     compute_dtype: str = "float32"  # dtype of the 4-bit matmuls and activations: float32, float16 or bfloat16
     adapter_dtype: str = "float32"  # dtype of the trainable LoRA weights (fp32 keeps fp16 loss scaling safe)
-    attn_implementation: str = "sdpa"  # PyTorch scaled-dot-product attention; packing stays leak-free with it
+    attn_implementation: str = "sdpa"  # PyTorch scaled-dot-product attention: on every GPU and on the CPU
     gradient_checkpointing: bool = False  # trade compute for activation memory (needed for 8B on a T4)
     optim: str = "adamw_torch"  # transformers optimizer name; paged_adamw_8bit on GPUs
-    packing: bool = True  # best-fit packing into padding-free rows: no pad tokens, no cross-example attention
+    group_by_length: bool = True  # batch examples of similar length: little padding, attention per example
+    packing: bool = False  # padding-free packing; only pays with FlashAttention (SDPA masks the whole row)
     prompt_style: str = "auto"  # alpaca for base models, chat for -Instruct models, or force one
     train_explanation: bool = False  # learn "SQL, then why": the explanation follows the SQL in the answer
     save_steps: int = 100  # write a checkpoint every this many steps (resume starts from the newest)

@@ -1,0 +1,218 @@
+"""QLoRA fine-tuning: a 4-bit base, LoRA on every linear projection, TRL's SFTTrainer doing the training.
+
+    python -m llama_sql train --base_model tiny --dataset_path runs/data/train.json --output_dir runs/adapter
+    python -m llama_sql train --base_model meta-llama/Llama-3.1-8B --profile t4 ...      # Colab T4
+
+The seed's flags work as written (--batch_size --lora_r --lora_alpha --lora_dropout --num_epochs
+--cutoff_len); --profile picks the hardware settings (config.py), --resume continues from the newest
+complete checkpoint. Loss is on the answer only, EOS is appended and learned, pad is never EOS, and
+batches group examples of similar length, so little compute goes to padding. (Padding-free packing is
+a flag away, but with SDPA, the attention a T4 and a CPU have, it costs more than it saves: one long row
+under a block mask is quadratic in the whole row.)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+
+from llama_sql.config import TrainConfig, gradient_accumulation_steps, train_config
+from llama_sql.records import DataError, load_records, require_fields, write_json
+
+COMPLETE_MARKER = "checkpoint_complete"  # written after a checkpoint's last file: resume trusts only these
+ADAPTER_INFO = "llama_sql_adapter.json"  # which base and prompt style the adapter was trained for
+
+
+def train(cfg: TrainConfig, log=print) -> dict:
+    """Fine-tune and save the adapter into cfg.output_dir; returns what train_metrics.json holds."""
+    from peft import LoraConfig
+    from trl import SFTTrainer
+
+    from llama_sql.modeling import load_4bit
+
+    started = time.time()
+    records = load_records(cfg.dataset_path)
+    require_fields(records, cfg.dataset_path)
+    output_dir = Path(cfg.output_dir)
+    checkpoint = newest_complete_checkpoint(output_dir) if cfg.resume else None
+    if cfg.resume and checkpoint is None:
+        log(f"--resume: no complete checkpoint in {output_dir}; starting from step 0")
+    model, tokenizer = load_4bit(cfg.base_model, cfg.compute_dtype, cfg.load_in_4bit, cfg.attn_implementation)
+    dataset, style, skipped = training_dataset(records, cfg, tokenizer)
+    if skipped:
+        log(f"left out {skipped} of {len(records)} examples longer than cutoff_len={cfg.cutoff_len} tokens")
+    lora = LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout, bias="none",
+                      target_modules=list(cfg.lora_target_modules), task_type="CAUSAL_LM")
+    trainer = SFTTrainer(model=model, args=sft_arguments(cfg), train_dataset=dataset, processing_class=tokenizer,
+                         peft_config=lora, callbacks=[_checkpoint_marker()])
+    cast_adapter(trainer.model, cfg.adapter_dtype)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    cfg.save(output_dir / "train_config.json")
+    trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
+    save_adapter(trainer, tokenizer, output_dir, cfg, style)
+    metrics = train_metrics(trainer, cfg, checkpoint, style, time.time() - started, len(dataset), skipped)
+    write_json(output_dir / "train_metrics.json", metrics)
+    return metrics
+
+
+def training_dataset(records: list[dict], cfg: TrainConfig, tokenizer):
+    """Prompt/completion pairs that fit cutoff_len (longer ones are counted and left out, never truncated)."""
+    from datasets import Dataset
+
+    from llama_sql.prompts import choose_prompt_style, prompt_completion
+
+    style = choose_prompt_style(cfg.base_model, tokenizer, cfg.prompt_style)
+    pairs = [prompt_completion(r, style, tokenizer, cfg.train_explanation) for r in records]
+    eos = tokenizer.eos_token
+    lengths = [len(tokenizer(p["prompt"] + p["completion"] + eos)["input_ids"]) for p in pairs]
+    kept = [p for p, n in zip(pairs, lengths, strict=True) if n <= cfg.cutoff_len]
+    if not kept:
+        raise DataError(f"{cfg.dataset_path}: every example is longer than cutoff_len={cfg.cutoff_len} tokens "
+                        f"(shortest {min(lengths)}). Raise --cutoff_len.")
+    return Dataset.from_list(kept), style, len(pairs) - len(kept)
+
+
+def sft_arguments(cfg: TrainConfig):
+    """TRL's SFTConfig from ours: the profile decides precision, optimizer and memory savers."""
+    import torch
+    from trl import SFTConfig
+
+    on_gpu = torch.cuda.is_available()
+    return SFTConfig(
+        output_dir=cfg.output_dir, per_device_train_batch_size=cfg.micro_batch_size,
+        gradient_accumulation_steps=gradient_accumulation_steps(cfg), num_train_epochs=cfg.num_epochs,
+        max_steps=cfg.max_steps, learning_rate=cfg.learning_rate, lr_scheduler_type="cosine",
+        warmup_steps=cfg.warmup_ratio, weight_decay=cfg.weight_decay, optim=cfg.optim if on_gpu else "adamw_torch",
+        max_length=cfg.cutoff_len, packing=cfg.packing, packing_strategy="bfd", completion_only_loss=True,
+        train_sampling_strategy="group_by_length" if cfg.group_by_length else "random",
+        bf16=on_gpu and cfg.compute_dtype == "bfloat16", fp16=on_gpu and cfg.compute_dtype == "float16",
+        gradient_checkpointing=cfg.gradient_checkpointing,
+        gradient_checkpointing_kwargs={"use_reentrant": False} if cfg.gradient_checkpointing else None,
+        save_strategy="steps", save_steps=cfg.save_steps, save_total_limit=cfg.save_total_limit,
+        logging_steps=cfg.logging_steps, logging_first_step=True, report_to=[], seed=cfg.seed, data_seed=cfg.seed,
+        use_cpu=not on_gpu, dataloader_num_workers=0, include_num_input_tokens_seen="non_padding",
+        shuffle_dataset=True, disable_tqdm=os.environ.get("CI") == "true" and not os.environ.get("LLAMA_SQL_PROGRESS"),
+    )
+
+
+def cast_adapter(model, dtype: str) -> None:
+    """Put the trainable LoRA weights in the profile's dtype (TRL makes QLoRA adapters bf16; fp16 AMP on a
+    T4 needs fp32 master weights, and the CPU trains fastest and most precisely in fp32)."""
+    import torch
+
+    for param in model.parameters():
+        if param.requires_grad:
+            param.data = param.data.to(getattr(torch, dtype))
+
+
+def save_adapter(trainer, tokenizer, output_dir: Path, cfg: TrainConfig, style: str) -> None:
+    """Adapter, tokenizer and our adapter info, written beside the checkpoints file by file, atomically."""
+    from llama_sql.records import atomic_path
+
+    with atomic_path(output_dir / ".final") as tmp:
+        trainer.model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        write_json(tmp / ADAPTER_INFO, adapter_info(trainer.model, cfg, style))
+        for item in sorted(tmp.iterdir()):
+            os.replace(item, output_dir / item.name)
+
+
+def adapter_info(model, cfg: TrainConfig, style: str) -> dict:
+    """What compare needs to refuse an adapter trained on another base."""
+    config = model.get_base_model().config
+    return {"base_model": cfg.base_model, "prompt_style": style, "train_explanation": cfg.train_explanation,
+            "base_fingerprint": base_fingerprint(config)}
+
+
+def base_fingerprint(config) -> dict:
+    keys = ("model_type", "vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads",
+            "num_key_value_heads", "intermediate_size")
+    return {k: getattr(config, k, None) for k in keys}
+
+
+def train_metrics(trainer, cfg, checkpoint, style, runtime_s, n_examples, skipped) -> dict:
+    history = [{"step": e["step"], "loss": round(float(e["loss"]), 6)}
+               for e in trainer.state.log_history if "loss" in e]
+    return {
+        "loss_history": history,
+        "resumed_from_step": checkpoint_step(checkpoint) if checkpoint else 0,
+        "profile": cfg.profile,
+        "runtime_s": round(runtime_s, 1),
+        "train_tokens": int(trainer.state.num_input_tokens_seen),
+        "global_step": trainer.state.global_step,
+        "examples": n_examples,
+        "examples_too_long": skipped,
+        "prompt_style": style,
+        "first_loss": history[0]["loss"] if history else None,
+        "final_loss": history[-1]["loss"] if history else None,
+        "config": cfg.to_json(),
+    }
+
+
+def checkpoint_step(path: Path | str) -> int:
+    return int(re.search(r"checkpoint-(\d+)$", str(path)).group(1))
+
+
+def newest_complete_checkpoint(output_dir: Path) -> Path | None:
+    """The highest checkpoint-N that finished saving; a half-written one (killed mid-save) is set aside."""
+    if not output_dir.is_dir():
+        return None
+    found = sorted((p for p in output_dir.glob("checkpoint-*") if re.search(r"checkpoint-\d+$", p.name)),
+                   key=checkpoint_step, reverse=True)
+    for path in found:
+        if (path / COMPLETE_MARKER).exists():
+            return path
+        shutil.rmtree(path, ignore_errors=True)  # incomplete: trusting it would corrupt the resumed run
+    return None
+
+
+def _checkpoint_marker():
+    from transformers import TrainerCallback
+
+    class CheckpointMarker(TrainerCallback):
+        """Marks a checkpoint complete only after the Trainer has written all of it."""
+
+        def on_save(self, args, state, control, **kwargs):
+            folder = Path(args.output_dir) / f"checkpoint-{state.global_step}"
+            if folder.is_dir():
+                (folder / COMPLETE_MARKER).write_text(str(state.global_step))
+
+    return CheckpointMarker()
+
+
+def add_cli(parser) -> None:
+    """The seed's flags plus --profile, --max_steps, --save_steps, --resume (None = the profile's value)."""
+    parser.add_argument("--base_model", default="tiny", help="tiny, a hub id or a local folder")
+    parser.add_argument("--dataset_path", default="data/alpaca_sql_dataset.json")
+    parser.add_argument("--output_dir", default="runs/adapter")
+    parser.add_argument("--profile", default="auto", choices=["auto", "tiny", "t4", "a100"])
+    parser.add_argument("--batch_size", type=int, help="examples per optimizer step (default 4)")
+    parser.add_argument("--micro_batch_size", type=int, help="examples per forward pass (profile's default)")
+    parser.add_argument("--lora_r", type=int)
+    parser.add_argument("--lora_alpha", type=int)
+    parser.add_argument("--lora_dropout", type=float)
+    parser.add_argument("--num_epochs", type=float)
+    parser.add_argument("--max_steps", type=int)
+    parser.add_argument("--cutoff_len", type=int)
+    parser.add_argument("--learning_rate", type=float)
+    parser.add_argument("--save_steps", type=int)
+    parser.add_argument("--prompt_style", choices=["auto", "alpaca", "chat"])
+    parser.add_argument("--train_explanation", action="store_true", default=None,
+                        help="learn 'SQL, then why': the explanation follows the SQL")
+    parser.add_argument("--seed", type=int)
+    parser.add_argument("--resume", action="store_true", default=None,
+                        help="continue from the newest complete checkpoint in --output_dir")
+
+
+def run_cli(args) -> int:
+    fields = ("base_model", "dataset_path", "output_dir", "batch_size", "micro_batch_size", "lora_r", "lora_alpha",
+              "lora_dropout", "num_epochs", "max_steps", "cutoff_len", "learning_rate", "save_steps",
+              "prompt_style", "train_explanation", "seed", "resume")
+    cfg = train_config(args.profile, **{f: getattr(args, f) for f in fields})
+    metrics = train(cfg)
+    print(f"adapter saved to {cfg.output_dir}: loss {metrics['first_loss']} -> {metrics['final_loss']} "
+          f"in {metrics['runtime_s']} s ({metrics['global_step']} steps)")
+    return 0
