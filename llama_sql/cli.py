@@ -32,7 +32,9 @@ COMMANDS = [
 ]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """All commands are listed; only the chosen one's module is imported to declare its flags."""
+    argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(prog="python -m llama_sql", description=__doc__.splitlines()[0])
     top = parser.add_subparsers(dest="command", required=True, metavar="command")
     groups: dict[str, argparse._SubParsersAction] = {}
@@ -44,14 +46,15 @@ def build_parser() -> argparse.ArgumentParser:
                 group = top.add_parser(words[0], help=f"{words[0]} commands")
                 groups[words[0]] = group.add_subparsers(dest="subcommand", required=True, metavar="subcommand")
             sub = groups[words[0]].add_parser(words[1], help=help_text, description=help_text)
-        module = importlib.import_module(module_name)
-        module.add_cli(sub)
-        sub.set_defaults(_run=module.run_cli)
+        if list(argv[: len(words)]) == list(words):
+            module = importlib.import_module(module_name)
+            module.add_cli(sub)
+            sub.set_defaults(_run=module.run_cli)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser(argv).parse_args(argv)
     try:
         return int(args._run(args) or 0)
     except DataError as err:

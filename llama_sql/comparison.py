@@ -1,0 +1,162 @@
+"""Base vs fine-tuned, side by side, every generated query executed and scored.
+
+    python -m llama_sql compare --base_model tiny --adapter runs/adapter --dataset_path runs/data/test.json \
+        --output_dir runs/compare --limit 150
+
+One 4-bit copy of the base weights serves both models: the LoRA adapter is switched off for the
+base and on for the fine-tuned model, so both fit a T4 and see the same prompts and greedy decoding.
+Writes comparison.csv, comparison.html, metrics.json, predictions_base.jsonl, predictions_finetuned.jsonl.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from llama_sql.records import DataError, atomic_path, load_records, require_fields, write_json, write_jsonl
+
+MODELS = ("base", "finetuned")
+
+
+@dataclass
+class Comparer:
+    """A 4-bit base with its adapter attached; `base` answers with the adapter off, `finetuned` with it on."""
+
+    model: object
+    tokenizer: object
+    prompt_style: str
+    max_new_tokens: int = 128
+    batch_size: int = 16
+
+    def generate(self, records: list[dict], which: str, progress: bool = True) -> list:
+        from llama_sql.generation import generate
+        from llama_sql.prompts import render_prompt
+
+        prompts = [render_prompt(r, self.prompt_style, self.tokenizer) for r in records]
+        run = lambda: generate(self.model, self.tokenizer, prompts, self.batch_size,  # noqa: E731
+                               self.max_new_tokens, progress=progress, desc=which)
+        if which == "base":
+            with self.model.disable_adapter():
+                return run()
+        return run()
+
+    def ask(self, instruction: str, question: str):
+        """Both models answer one question about one database; each answer is run. Returns a DataFrame."""
+        from llama_sql.reports import answers_frame
+
+        record = {"instruction": instruction, "input": _as_prompt(question), "output": ""}
+        answers = {which: self.generate([record], which, progress=False)[0] for which in MODELS}
+        return answers_frame(record, answers)
+
+
+def _as_prompt(question: str) -> str:
+    return question if question.startswith("SQL Prompt:") else f"SQL Prompt: {question}"
+
+
+def load_comparer(base_model: str, adapter: str | Path, profile: str = "auto", max_new_tokens: int = 128,
+                  batch_size: int = 16) -> Comparer:
+    """Load the base in 4-bit and attach the adapter, refusing one trained on another base."""
+    from peft import PeftModel
+
+    from llama_sql.config import train_config
+    from llama_sql.modeling import load_4bit
+
+    info = adapter_info(adapter)
+    cfg = train_config(profile)
+    model, tokenizer = load_4bit(base_model, cfg.compute_dtype)
+    check_adapter_fits(info, model, base_model, adapter)
+    model = PeftModel.from_pretrained(model, str(adapter))
+    return Comparer(model, tokenizer, info.get("prompt_style", "alpaca"), max_new_tokens, batch_size)
+
+
+def adapter_info(adapter: str | Path) -> dict:
+    from llama_sql.training import ADAPTER_INFO
+
+    folder = Path(adapter)
+    if not (folder / "adapter_config.json").exists():
+        raise DataError(f"{folder}: no LoRA adapter here (adapter_config.json is missing). Train one with "
+                        "`python -m llama_sql train --output_dir <folder>` and pass that folder as --adapter.")
+    path = folder / ADAPTER_INFO
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def check_adapter_fits(info: dict, model, base_model: str, adapter) -> None:
+    from llama_sql.training import base_fingerprint
+
+    expected = info.get("base_fingerprint")
+    if expected and expected != base_fingerprint(model.config):
+        raise DataError(f"{adapter}: this adapter was trained on {info.get('base_model')!r}, whose shape differs "
+                        f"from {base_model!r}. Pass the base it was trained on as --base_model, or train a new "
+                        "adapter on this base.")
+
+
+@dataclass
+class ComparisonResult:
+    records: list[dict]
+    predictions: dict[str, list[dict]]  # per model: id, prediction, response, stopped, new_tokens
+    results: dict[str, list[dict]]  # per model: the evaluation verdicts, in record order
+    metrics: dict = field(default_factory=dict)
+
+
+def run_comparison(comparer: Comparer, dataset_path: str | Path, output_dir: str | Path,
+                   limit: int | None = None, progress: bool = True) -> ComparisonResult:
+    """Generate with both models, evaluate both by execution, write every output file atomically."""
+    from llama_sql.evaluation import evaluate_records
+    from llama_sql.prompts import extract_sql
+
+    records = load_records(dataset_path)
+    require_fields(records, dataset_path)
+    records = records[:limit] if limit else records
+    base_dir = Path(dataset_path).resolve().parent
+    predictions, results, metrics = {}, {}, {"n": len(records), "dataset": str(dataset_path)}
+    for which in MODELS:
+        outputs = comparer.generate(records, which, progress)
+        predictions[which] = [
+            {"id": r.get("id", i), "prediction": extract_sql(o.text) or "", "response": o.text,
+             "stopped": o.stopped, "new_tokens": o.new_tokens}
+            for i, (r, o) in enumerate(zip(records, outputs, strict=True))]
+        results[which], metrics[which] = evaluate_records(
+            records, [p["prediction"] for p in predictions[which]], base_dir=base_dir)
+        metrics[which]["eos_stop_rate"] = sum(o.stopped for o in outputs) / max(1, len(outputs))
+    metrics["max_new_tokens"] = comparer.max_new_tokens
+    result = ComparisonResult(records, predictions, results, metrics)
+    write_comparison(result, output_dir)
+    return result
+
+
+def write_comparison(result: ComparisonResult, output_dir: str | Path) -> Path:
+    from llama_sql.reports import side_by_side_frame, write_html_report
+
+    with atomic_path(output_dir) as tmp:
+        tmp.mkdir()
+        for which in MODELS:
+            write_jsonl(tmp / f"predictions_{which}.jsonl", result.predictions[which])
+        frame = side_by_side_frame(result)
+        frame.to_csv(tmp / "comparison.csv", index=False)
+        write_html_report(result, frame, tmp / "comparison.html")
+        write_json(tmp / "metrics.json", result.metrics)
+    return Path(output_dir)
+
+
+def add_cli(parser) -> None:
+    parser.add_argument("--base_model", default="tiny", help="the base the adapter was trained on")
+    parser.add_argument("--adapter", required=True, help="folder written by `train`")
+    parser.add_argument("--dataset_path", required=True, help="records to compare on (e.g. runs/data/test.json)")
+    parser.add_argument("--output_dir", default="runs/compare")
+    parser.add_argument("--limit", type=int, help="only the first N records")
+    parser.add_argument("--profile", default="auto", choices=["auto", "tiny", "t4", "a100"])
+    parser.add_argument("--batch_size", type=int, default=16)
+    parser.add_argument("--max_new_tokens", type=int, default=128)
+
+
+def run_cli(args) -> int:
+    load_records(args.dataset_path)  # a bad dataset fails before minutes of model loading
+    comparer = load_comparer(args.base_model, args.adapter, args.profile, args.max_new_tokens, args.batch_size)
+    result = run_comparison(comparer, args.dataset_path, args.output_dir, args.limit)
+    for which in MODELS:
+        m = result.metrics[which]
+        print(f"{which:>9}: execution accuracy {m['execution_accuracy']:.3f}, exact match {m['exact_match']:.3f}, "
+              f"valid SQL {m['valid_sql_rate']:.3f}, stopped at EOS {m['eos_stop_rate']:.3f}")
+    print(f"wrote {args.output_dir}/comparison.csv, comparison.html, metrics.json")
+    return 0

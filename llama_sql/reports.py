@@ -1,0 +1,152 @@
+"""Tables and plots for people: the side-by-side comparison, metrics, per-category accuracy, loss curves.
+
+Everything here turns data the other modules computed into pandas DataFrames or matplotlib figures
+(shown inline in the notebooks) and a self-contained comparison.html.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from pathlib import Path
+
+import pandas as pd
+
+MODELS = ("base", "finetuned")
+HEADLINE = ("execution_accuracy", "exact_match", "valid_sql_rate", "eos_stop_rate")
+OUTCOME_NAMES = {"correct": "correct", "wrong_result": "wrong result", "runtime_error": "runtime error",
+                 "syntax_error": "syntax error", "no_sql": "no SQL found", "gold_failed": "gold failed"}
+
+
+def _mark(verdict: dict) -> str:
+    return "✓" if verdict.get("correct") else "✗"
+
+
+def _question(record: dict) -> str:
+    return record["input"].removeprefix("SQL Prompt:").strip()
+
+
+def side_by_side_frame(result) -> pd.DataFrame:
+    """One row per record: question, gold, each model's SQL and a ✓/✗ from execution."""
+    rows = []
+    for i, record in enumerate(result.records):
+        row = {"id": record.get("id", i), "category": record.get("category", ""), "question": _question(record),
+               "gold": record["output"]}
+        for which in MODELS:
+            verdict = result.results[which][i]
+            row[which] = result.predictions[which][i]["prediction"]
+            row[f"{which}_ok"] = _mark(verdict)
+            row[f"{which}_outcome"] = verdict.get("outcome", "")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def metrics_frame(metrics: dict) -> pd.DataFrame:
+    """Headline metrics, one column per model."""
+    return pd.DataFrame({which: {k: metrics[which].get(k) for k in HEADLINE} for which in MODELS})
+
+
+def per_category_frame(metrics: dict) -> pd.DataFrame:
+    """Execution accuracy per category for both models, with the number of records."""
+    categories = sorted(set(metrics["base"].get("per_category", {})) | set(metrics["finetuned"].get("per_category", {})))
+    rows = []
+    for category in categories:
+        base = metrics["base"]["per_category"].get(category, {})
+        tuned = metrics["finetuned"]["per_category"].get(category, {})
+        rows.append({"category": category, "n": base.get("n", tuned.get("n")),
+                     "base": base.get("execution_accuracy"), "finetuned": tuned.get("execution_accuracy")})
+    return pd.DataFrame(rows).set_index("category") if rows else pd.DataFrame()
+
+
+def outcomes_frame(metrics: dict) -> pd.DataFrame:
+    """The error taxonomy: how many answers were correct, wrong, failed to run or had no SQL."""
+    return pd.DataFrame({which: {OUTCOME_NAMES.get(k, k): v for k, v in metrics[which].get("outcomes", {}).items()}
+                         for which in MODELS})
+
+
+def plot_metrics(metrics: dict):
+    """A grouped bar chart of the headline metrics, base vs fine-tuned."""
+    import matplotlib.pyplot as plt
+
+    frame = metrics_frame(metrics)
+    ax = frame.plot.bar(rot=0, figsize=(8, 3.6), color=["#9aa5b1", "#2f80ed"], ylim=(0, 1.05))
+    ax.set_title(f"Base vs fine-tuned on {metrics['n']} examples")
+    ax.set_ylabel("share of examples")
+    for container in ax.containers:
+        ax.bar_label(container, fmt="%.2f", fontsize=8)
+    plt.tight_layout()
+    return ax.figure
+
+
+def plot_loss(train_metrics: dict):
+    """The training loss curve from train_metrics.json (continuous across a resume)."""
+    import matplotlib.pyplot as plt
+
+    history = pd.DataFrame(train_metrics["loss_history"])
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    ax.plot(history["step"], history["loss"], marker=".", color="#2f80ed")
+    if train_metrics.get("resumed_from_step"):
+        ax.axvline(train_metrics["resumed_from_step"], color="grey", linestyle="--", label="resumed")
+        ax.legend()
+    ax.set(xlabel="optimizer step", ylabel="loss (answer tokens)", title="QLoRA training loss")
+    plt.tight_layout()
+    return fig
+
+
+def answers_frame(record: dict, answers: dict):
+    """Each model's SQL for one question, and what running it on the record's database returned."""
+    from llama_sql.prompts import extract_sql
+    from llama_sql.sandbox import DatabaseBuildError, open_database
+
+    rows = []
+    try:
+        database = open_database(instruction=record["instruction"])
+    except DatabaseBuildError as err:
+        database, problem = None, f"the database does not build: {err}"
+    for which in MODELS:
+        sql = extract_sql(answers[which].text) or ""
+        if database is None:
+            outcome = problem
+        elif not sql:
+            outcome = "no SQL found"
+        else:
+            run = database.run(sql)
+            outcome = _preview(run.columns, run.rows) if run.ok else f"error: {run.error}"
+        rows.append({"model": which, "sql": sql, "result": outcome})
+    if database is not None:
+        database.close()
+    return pd.DataFrame(rows).set_index("model")
+
+
+def _preview(columns: list[str], rows: list[tuple], limit: int = 5) -> str:
+    shown = "; ".join(", ".join(map(str, row)) for row in rows[:limit])
+    more = f" … ({len(rows)} rows)" if len(rows) > limit else ""
+    return f"[{', '.join(columns)}] {shown}{more}" if rows else f"[{', '.join(columns)}] (no rows)"
+
+
+def _figure_tag(fig) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    return f'<img alt="metrics" src="data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode()}">'
+
+
+def write_html_report(result, frame: pd.DataFrame, path: str | Path) -> None:
+    """A self-contained page: metrics, chart, per-category accuracy, error taxonomy, every example."""
+    import matplotlib.pyplot as plt
+
+    fig = plot_metrics(result.metrics)
+    chart = _figure_tag(fig)
+    plt.close(fig)
+    parts = [
+        "<!doctype html><meta charset='utf-8'><title>llama-sql: base vs fine-tuned</title>",
+        "<style>body{font-family:sans-serif;margin:2em}td,th{padding:3px 8px;vertical-align:top}"
+        "table{border-collapse:collapse}tr:nth-child(even){background:#f4f6f8}code{white-space:pre-wrap}</style>",
+        f"<h1>Base vs fine-tuned</h1><p>{html.escape(str(result.metrics.get('dataset', '')))}, "
+        f"{result.metrics['n']} examples, every query executed.</p>",
+        metrics_frame(result.metrics).to_html(float_format="%.3f"), chart,
+        "<h2>Per category</h2>", per_category_frame(result.metrics).to_html(float_format="%.3f"),
+        "<h2>Outcomes</h2>", outcomes_frame(result.metrics).to_html(),
+        "<h2>Examples</h2>", frame.to_html(index=False, escape=True),
+    ]
+    Path(path).write_text("\n".join(parts), encoding="utf-8")
