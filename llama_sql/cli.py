@@ -44,7 +44,9 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
         else:
             if words[0] not in groups:
                 group = top.add_parser(words[0], help=f"{words[0]} commands")
-                groups[words[0]] = group.add_subparsers(dest="subcommand", required=True, metavar="subcommand")
+                groups[words[0]] = group.add_subparsers(
+                    dest="subcommand", required=True, metavar="subcommand"
+                )
             sub = groups[words[0]].add_parser(words[1], help=help_text, description=help_text)
         if list(argv[: len(words)]) == list(words):
             module = importlib.import_module(module_name)

@@ -34,8 +34,15 @@ class Comparer:
         from llama_sql.prompts import render_prompt
 
         prompts = [render_prompt(r, self.prompt_style, self.tokenizer) for r in records]
-        run = lambda: generate(self.model, self.tokenizer, prompts, self.batch_size,  # noqa: E731
-                               self.max_new_tokens, progress=progress, desc=which)
+        run = lambda: generate(
+            self.model,
+            self.tokenizer,
+            prompts,
+            self.batch_size,  # noqa: E731
+            self.max_new_tokens,
+            progress=progress,
+            desc=which,
+        )
         if which == "base":
             with self.model.disable_adapter():
                 return run()
@@ -54,8 +61,13 @@ def _as_prompt(question: str) -> str:
     return question if question.startswith("SQL Prompt:") else f"SQL Prompt: {question}"
 
 
-def load_comparer(base_model: str, adapter: str | Path, profile: str = "auto", max_new_tokens: int = 128,
-                  batch_size: int = 16) -> Comparer:
+def load_comparer(
+    base_model: str,
+    adapter: str | Path,
+    profile: str = "auto",
+    max_new_tokens: int = 128,
+    batch_size: int = 16,
+) -> Comparer:
     """Load the base in 4-bit and attach the adapter, refusing one trained on another base."""
     from peft import PeftModel
 
@@ -75,8 +87,10 @@ def adapter_info(adapter: str | Path) -> dict:
 
     folder = Path(adapter)
     if not (folder / "adapter_config.json").exists():
-        raise DataError(f"{folder}: no LoRA adapter here (adapter_config.json is missing). Train one with "
-                        "`python -m llama_sql train --output_dir <folder>` and pass that folder as --adapter.")
+        raise DataError(
+            f"{folder}: no LoRA adapter here (adapter_config.json is missing). Train one with "
+            "`python -m llama_sql train --output_dir <folder>` and pass that folder as --adapter."
+        )
     path = folder / ADAPTER_INFO
     return json.loads(path.read_text()) if path.exists() else {}
 
@@ -86,9 +100,11 @@ def check_adapter_fits(info: dict, model, base_model: str, adapter) -> None:
 
     expected = info.get("base_fingerprint")
     if expected and expected != base_fingerprint(model.config):
-        raise DataError(f"{adapter}: this adapter was trained on {info.get('base_model')!r}, whose shape differs "
-                        f"from {base_model!r}. Pass the base it was trained on as --base_model, or train a new "
-                        "adapter on this base.")
+        raise DataError(
+            f"{adapter}: this adapter was trained on {info.get('base_model')!r}, whose shape differs "
+            f"from {base_model!r}. Pass the base it was trained on as --base_model, or train a new "
+            "adapter on this base."
+        )
 
 
 @dataclass
@@ -99,8 +115,13 @@ class ComparisonResult:
     metrics: dict = field(default_factory=dict)
 
 
-def run_comparison(comparer: Comparer, dataset_path: str | Path, output_dir: str | Path,
-                   limit: int | None = None, progress: bool = True) -> ComparisonResult:
+def run_comparison(
+    comparer: Comparer,
+    dataset_path: str | Path,
+    output_dir: str | Path,
+    limit: int | None = None,
+    progress: bool = True,
+) -> ComparisonResult:
     """Generate with both models, evaluate both by execution, write every output file atomically."""
     from llama_sql.evaluation import evaluate_records
     from llama_sql.prompts import extract_sql
@@ -113,11 +134,18 @@ def run_comparison(comparer: Comparer, dataset_path: str | Path, output_dir: str
     for which in MODELS:
         outputs = comparer.generate(records, which, progress)
         predictions[which] = [
-            {"id": r.get("id", i), "prediction": extract_sql(o.text) or "", "response": o.text,
-             "stopped": o.stopped, "new_tokens": o.new_tokens}
-            for i, (r, o) in enumerate(zip(records, outputs, strict=True))]
+            {
+                "id": r.get("id", i),
+                "prediction": extract_sql(o.text) or "",
+                "response": o.text,
+                "stopped": o.stopped,
+                "new_tokens": o.new_tokens,
+            }
+            for i, (r, o) in enumerate(zip(records, outputs, strict=True))
+        ]
         results[which], metrics[which] = evaluate_records(
-            records, [p["prediction"] for p in predictions[which]], base_dir=base_dir)
+            records, [p["prediction"] for p in predictions[which]], base_dir=base_dir
+        )
         metrics[which]["eos_stop_rate"] = sum(o.stopped for o in outputs) / max(1, len(outputs))
     metrics["max_new_tokens"] = comparer.max_new_tokens
     result = ComparisonResult(records, predictions, results, metrics)
@@ -142,7 +170,9 @@ def write_comparison(result: ComparisonResult, output_dir: str | Path) -> Path:
 def add_cli(parser) -> None:
     parser.add_argument("--base_model", default="tiny", help="the base the adapter was trained on")
     parser.add_argument("--adapter", required=True, help="folder written by `train`")
-    parser.add_argument("--dataset_path", required=True, help="records to compare on (e.g. runs/data/test.json)")
+    parser.add_argument(
+        "--dataset_path", required=True, help="records to compare on (e.g. runs/data/test.json)"
+    )
     parser.add_argument("--output_dir", default="runs/compare")
     parser.add_argument("--limit", type=int, help="only the first N records")
     parser.add_argument("--profile", default="auto", choices=["auto", "tiny", "t4", "a100"])
@@ -152,11 +182,15 @@ def add_cli(parser) -> None:
 
 def run_cli(args) -> int:
     load_records(args.dataset_path)  # a bad dataset fails before minutes of model loading
-    comparer = load_comparer(args.base_model, args.adapter, args.profile, args.max_new_tokens, args.batch_size)
+    comparer = load_comparer(
+        args.base_model, args.adapter, args.profile, args.max_new_tokens, args.batch_size
+    )
     result = run_comparison(comparer, args.dataset_path, args.output_dir, args.limit)
     for which in MODELS:
         m = result.metrics[which]
-        print(f"{which:>9}: execution accuracy {m['execution_accuracy']:.3f}, exact match {m['exact_match']:.3f}, "
-              f"valid SQL {m['valid_sql_rate']:.3f}, stopped at EOS {m['eos_stop_rate']:.3f}")
+        print(
+            f"{which:>9}: execution accuracy {m['execution_accuracy']:.3f}, exact match {m['exact_match']:.3f}, "
+            f"valid SQL {m['valid_sql_rate']:.3f}, stopped at EOS {m['eos_stop_rate']:.3f}"
+        )
     print(f"wrote {args.output_dir}/comparison.csv, comparison.html, metrics.json")
     return 0

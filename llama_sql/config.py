@@ -29,13 +29,17 @@ class TrainConfig:
     num_epochs: float = 3.0  # passes over the data (ignored when max_steps > 0)
     max_steps: int = -1  # stop after this many optimizer steps; -1 trains for num_epochs
     cutoff_len: int = 512  # longest example in tokens; longer ones are left out and counted, never truncated
-    learning_rate: float = 2e-4  # peak LR of the cosine schedule; LoRA tolerates far more than full fine-tuning
+    learning_rate: float = (
+        2e-4  # peak LR of the cosine schedule; LoRA tolerates far more than full fine-tuning
+    )
     warmup_ratio: float = 0.03  # share of steps spent warming the LR up
     weight_decay: float = 0.0  # AdamW weight decay on the adapter weights
     lora_r: int = 8  # LoRA rank
     lora_alpha: int = 16  # LoRA scaling numerator (the update is scaled by alpha / r)
     lora_dropout: float = 0.1  # dropout on the LoRA input
-    lora_target_modules: list[str] = field(default_factory=lambda: list(LLAMA_LINEAR_MODULES))  # all linear layers
+    lora_target_modules: list[str] = field(
+        default_factory=lambda: list(LLAMA_LINEAR_MODULES)
+    )  # all linear layers
     load_in_4bit: bool = True  # QLoRA: NF4 base weights with double quantization
     compute_dtype: str = "float32"  # dtype of the 4-bit matmuls and activations: float32, float16 or bfloat16
     adapter_dtype: str = "float32"  # dtype of the trainable LoRA weights (fp32 keeps fp16 loss scaling safe)
@@ -73,19 +77,37 @@ class TrainConfig:
 PROFILES: dict[str, dict] = {
     # CPU, offline tiny model: fp32 math, high LoRA LR because the model is small and steps are few.
     "tiny": dict(
-        compute_dtype="float32", adapter_dtype="float32", micro_batch_size=4, learning_rate=3e-3,
-        gradient_checkpointing=False, optim="adamw_torch", save_steps=100, logging_steps=5,
+        compute_dtype="float32",
+        adapter_dtype="float32",
+        micro_batch_size=4,
+        learning_rate=3e-3,
+        gradient_checkpointing=False,
+        optim="adamw_torch",
+        save_steps=100,
+        logging_steps=5,
     ),
     # 16 GB T4, no bf16: fp16 compute, fp32 adapters under loss scaling, checkpointing, paged 8-bit AdamW.
     # micro-batch 2 at 512 tokens keeps Llama-3.1-8B near 8 GB (see llama_sql.memory_estimate).
     "t4": dict(
-        compute_dtype="float16", adapter_dtype="float32", micro_batch_size=2, learning_rate=2e-4,
-        gradient_checkpointing=True, optim="paged_adamw_8bit", save_steps=50, logging_steps=5,
+        compute_dtype="float16",
+        adapter_dtype="float32",
+        micro_batch_size=2,
+        learning_rate=2e-4,
+        gradient_checkpointing=True,
+        optim="paged_adamw_8bit",
+        save_steps=50,
+        logging_steps=5,
     ),
     # 40/80 GB A100: bf16 everywhere, bigger micro-batches.
     "a100": dict(
-        compute_dtype="bfloat16", adapter_dtype="bfloat16", micro_batch_size=8, learning_rate=2e-4,
-        gradient_checkpointing=True, optim="paged_adamw_8bit", save_steps=50, logging_steps=5,
+        compute_dtype="bfloat16",
+        adapter_dtype="bfloat16",
+        micro_batch_size=8,
+        learning_rate=2e-4,
+        gradient_checkpointing=True,
+        optim="paged_adamw_8bit",
+        save_steps=50,
+        logging_steps=5,
     ),
 }
 
@@ -121,8 +143,10 @@ def check_hardware(cfg: TrainConfig) -> TrainConfig:
         for name in ("compute_dtype", "adapter_dtype"):
             if getattr(cfg, name) == "bfloat16":
                 replacement = "float16" if name == "compute_dtype" else "float32"
-                warnings.warn(f"{torch.cuda.get_device_name()} has no bf16: {name} bfloat16 -> {replacement}",
-                              stacklevel=2)
+                warnings.warn(
+                    f"{torch.cuda.get_device_name()} has no bf16: {name} bfloat16 -> {replacement}",
+                    stacklevel=2,
+                )
                 setattr(cfg, name, replacement)
     return cfg
 

@@ -19,8 +19,16 @@ class Generation:
     stopped: bool  # True when an end token came before max_new_tokens
 
 
-def generate(model, tokenizer, prompts: list[str], batch_size: int = 16, max_new_tokens: int = 128,
-             do_sample: bool = False, progress: bool = True, desc: str = "generating") -> list[Generation]:
+def generate(
+    model,
+    tokenizer,
+    prompts: list[str],
+    batch_size: int = 16,
+    max_new_tokens: int = 128,
+    do_sample: bool = False,
+    progress: bool = True,
+    desc: str = "generating",
+) -> list[Generation]:
     """One `Generation` per prompt, in the prompts' order."""
     import torch
     from tqdm.auto import tqdm
@@ -29,17 +37,26 @@ def generate(model, tokenizer, prompts: list[str], batch_size: int = 16, max_new
 
     stops = stop_token_ids(tokenizer, model)
     lengths = [len(tokenizer(p)["input_ids"]) for p in prompts]
-    order = sorted(range(len(prompts)), key=lambda i: lengths[i], reverse=True)  # longest first: OOM shows early
+    order = sorted(
+        range(len(prompts)), key=lambda i: lengths[i], reverse=True
+    )  # longest first: OOM shows early
     results: list[Generation | None] = [None] * len(prompts)
     previous_side, tokenizer.padding_side = tokenizer.padding_side, "left"
     model.eval()
     try:
         batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
         for batch in tqdm(batches, desc=desc, disable=not progress, unit="batch"):
-            inputs = tokenizer([prompts[i] for i in batch], return_tensors="pt", padding=True).to(model.device)
+            inputs = tokenizer([prompts[i] for i in batch], return_tensors="pt", padding=True).to(
+                model.device
+            )
             with torch.inference_mode():
-                output = model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=do_sample,
-                                        eos_token_id=stops, pad_token_id=tokenizer.pad_token_id)
+                output = model.generate(
+                    **inputs,
+                    max_new_tokens=max_new_tokens,
+                    do_sample=do_sample,
+                    eos_token_id=stops,
+                    pad_token_id=tokenizer.pad_token_id,
+                )
             new = output[:, inputs["input_ids"].shape[1] :]
             for row, index in enumerate(batch):
                 results[index] = _decode(tokenizer, new[row].tolist(), stops, tokenizer.pad_token_id)
@@ -53,5 +70,8 @@ def _decode(tokenizer, ids: list[int], stops: list[int], pad_id: int | None) -> 
     cut = next((k for k, token in enumerate(ids) if token in stops), None)
     kept = ids if cut is None else ids[:cut]
     kept = [t for t in kept if t != pad_id]
-    return Generation(text=tokenizer.decode(kept, skip_special_tokens=True), new_tokens=len(kept) + (cut is not None),
-                      stopped=cut is not None)
+    return Generation(
+        text=tokenizer.decode(kept, skip_special_tokens=True),
+        new_tokens=len(kept) + (cut is not None),
+        stopped=cut is not None,
+    )

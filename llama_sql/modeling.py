@@ -33,8 +33,10 @@ def resolve_model_path(base_model: str) -> str:
     looks_local = base_model.startswith((".", "/", "~")) or path.exists() or base_model.count("/") != 1
     if looks_local:
         if not (path / "config.json").exists():
-            raise DataError(f"{base_model}: no model folder here (no config.json). Give a folder written by "
-                            "save_pretrained, a hub id such as meta-llama/Llama-3.1-8B, or `tiny`.")
+            raise DataError(
+                f"{base_model}: no model folder here (no config.json). Give a folder written by "
+                "save_pretrained, a hub id such as meta-llama/Llama-3.1-8B, or `tiny`."
+            )
         return str(path)
     return base_model
 
@@ -57,8 +59,10 @@ def require_gpu_for(base_model: str) -> None:
     import torch
 
     if base_model != "tiny" and not Path(base_model).exists() and not torch.cuda.is_available():
-        raise DataError(f"{base_model} needs a GPU and this runtime has none. In Colab choose Runtime > Change "
-                        "runtime type > T4 GPU (or A100); on a CPU use `--base_model tiny --profile tiny`.")
+        raise DataError(
+            f"{base_model} needs a GPU and this runtime has none. In Colab choose Runtime > Change "
+            "runtime type > T4 GPU (or A100); on a CPU use `--base_model tiny --profile tiny`."
+        )
 
 
 def bnb_config(compute_dtype: str):
@@ -66,8 +70,12 @@ def bnb_config(compute_dtype: str):
     import torch
     from transformers import BitsAndBytesConfig
 
-    return BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
-                              bnb_4bit_compute_dtype=getattr(torch, compute_dtype))
+    return BitsAndBytesConfig(
+        load_in_4bit=True,
+        bnb_4bit_quant_type="nf4",
+        bnb_4bit_use_double_quant=True,
+        bnb_4bit_compute_dtype=getattr(torch, compute_dtype),
+    )
 
 
 def load_tokenizer(model_path: str):
@@ -84,8 +92,12 @@ def load_tokenizer(model_path: str):
     return tokenizer
 
 
-def load_4bit(base_model: str, compute_dtype: str = "float32", load_in_4bit: bool = True,
-              attn_implementation: str = "sdpa"):
+def load_4bit(
+    base_model: str,
+    compute_dtype: str = "float32",
+    load_in_4bit: bool = True,
+    attn_implementation: str = "sdpa",
+):
     """(model, tokenizer) with the base's linear layers in 4-bit, ready for LoRA or generation."""
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM
@@ -98,7 +110,9 @@ def load_4bit(base_model: str, compute_dtype: str = "float32", load_in_4bit: boo
     except OSError as err:
         if "gated" in str(err).lower() or "401" in str(err) or "403" in str(err):
             raise DataError(GATED_HINT.format(model=base_model)) from None
-        raise DataError(f"{base_model}: cannot read the model's config ({err}). Check the id or folder.") from None
+        raise DataError(
+            f"{base_model}: cannot read the model's config ({err}). Check the id or folder."
+        ) from None
     prequantized = getattr(config, "quantization_config", None) is not None
     kwargs = dict(dtype=getattr(torch, compute_dtype), attn_implementation=attn_implementation, token=token)
     if load_in_4bit and not prequantized:
@@ -123,5 +137,7 @@ def stop_token_ids(tokenizer, model=None) -> list[int]:
             ids.add(token_id)
     if model is not None:
         configured = model.generation_config.eos_token_id
-        ids.update(configured if isinstance(configured, list) else [configured] if configured is not None else [])
+        ids.update(
+            configured if isinstance(configured, list) else [configured] if configured is not None else []
+        )
     return sorted(i for i in ids if i is not None)

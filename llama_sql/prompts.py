@@ -69,7 +69,9 @@ def completion_text(record: dict, with_explanation: bool = False) -> str:
     return sql
 
 
-def prompt_completion(record: dict, style: str = "alpaca", tokenizer=None, with_explanation: bool = False) -> dict:
+def prompt_completion(
+    record: dict, style: str = "alpaca", tokenizer=None, with_explanation: bool = False
+) -> dict:
     """One training example in TRL's prompt/completion form (loss on the completion only)."""
     return {
         "prompt": render_prompt(record, style, tokenizer),
@@ -78,7 +80,9 @@ def prompt_completion(record: dict, style: str = "alpaca", tokenizer=None, with_
 
 
 _FENCE = re.compile(r"```[ \t]*(?:sql|sqlite|SQL)?[ \t]*\n?(.*?)(?:```|$)", re.DOTALL)
-_LEADING_LABEL = re.compile(r"^\s*(?:###\s*)?(?:SQL(?:\s+query)?|Query|Answer|Response)\s*:\s*", re.IGNORECASE)
+_LEADING_LABEL = re.compile(
+    r"^\s*(?:###\s*)?(?:SQL(?:\s+query)?|Query|Answer|Response)\s*:\s*", re.IGNORECASE
+)
 _KEYWORDS = r"\b(SELECT|WITH|INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|PRAGMA|VALUES)\b"
 # Uppercase keywords first: "I will select the names: SELECT name ..." starts at the second one.
 _STATEMENT_STARTS = (re.compile(_KEYWORDS), re.compile(_KEYWORDS, re.IGNORECASE))

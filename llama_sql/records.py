@@ -37,33 +37,42 @@ def load_records(path: str | os.PathLike) -> list[dict]:
     """Read a JSON list or a JSONL file of records; raise `DataError` naming the file and line."""
     path = Path(path)
     if not path.exists():
-        raise DataError(f"{path}: no such file. Check the path, or build the project's dataset with "
-                        "`python -m llama_sql data build`.")
+        raise DataError(
+            f"{path}: no such file. Check the path, or build the project's dataset with "
+            "`python -m llama_sql data build`."
+        )
     if path.is_dir():
         raise DataError(f"{path}: is a folder, not a JSON or JSONL file of records.")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as err:
-        raise DataError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start}). "
-                        "Save the file as UTF-8 JSON or JSONL.") from None
+        raise DataError(
+            f"{path}: not UTF-8 text ({err.reason} at byte {err.start}). "
+            "Save the file as UTF-8 JSON or JSONL."
+        ) from None
     if not text.strip():
-        raise DataError(f"{path}: the file is empty. Expected a JSON list of records or one JSON "
-                        "object per line (JSONL).")
+        raise DataError(
+            f"{path}: the file is empty. Expected a JSON list of records or one JSON object per line (JSONL)."
+        )
     stripped = text.lstrip()
     if stripped.startswith("["):
         try:
             records = json.loads(text)
         except json.JSONDecodeError as err:
-            raise DataError(f"{path}: invalid JSON at line {err.lineno}, column {err.colno}: {err.msg}. "
-                            "Fix the file or re-export it.") from None
+            raise DataError(
+                f"{path}: invalid JSON at line {err.lineno}, column {err.colno}: {err.msg}. "
+                "Fix the file or re-export it."
+            ) from None
     else:
         records = list(_read_jsonl(path, text))
     if not isinstance(records, list):
         raise DataError(f"{path}: expected a list of records, found {type(records).__name__}.")
     for index, record in enumerate(records):
         if not isinstance(record, dict):
-            raise DataError(f"{path}: record {index} is a {type(record).__name__}, not a JSON object "
-                            "with fields instruction, input, output.")
+            raise DataError(
+                f"{path}: record {index} is a {type(record).__name__}, not a JSON object "
+                "with fields instruction, input, output."
+            )
     return records
 
 
@@ -74,8 +83,10 @@ def _read_jsonl(path: Path, text: str) -> Iterator[object]:
         try:
             yield json.loads(line)
         except json.JSONDecodeError as err:
-            raise DataError(f"{path}: line {lineno} is not valid JSON ({err.msg}, column {err.colno}). "
-                            "Each line of a JSONL file must be one JSON object.") from None
+            raise DataError(
+                f"{path}: line {lineno} is not valid JSON ({err.msg}, column {err.colno}). "
+                "Each line of a JSONL file must be one JSON object."
+            ) from None
 
 
 def require_fields(records: list[dict], path: str | os.PathLike, fields=REQUIRED_FIELDS) -> None:
@@ -83,11 +94,15 @@ def require_fields(records: list[dict], path: str | os.PathLike, fields=REQUIRED
     for index, record in enumerate(records):
         for field in fields:
             if field not in record:
-                raise DataError(f"{path}: {record_label(index, record)} has no field {field!r}. "
-                                "Every record needs instruction, input and output.")
+                raise DataError(
+                    f"{path}: {record_label(index, record)} has no field {field!r}. "
+                    "Every record needs instruction, input and output."
+                )
             if not isinstance(record[field], str):
-                raise DataError(f"{path}: {record_label(index, record)} field {field!r} is a "
-                                f"{type(record[field]).__name__}, expected a string.")
+                raise DataError(
+                    f"{path}: {record_label(index, record)} field {field!r} is a "
+                    f"{type(record[field]).__name__}, expected a string."
+                )
 
 
 @contextlib.contextmanager

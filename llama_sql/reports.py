@@ -15,8 +15,14 @@ import pandas as pd
 
 MODELS = ("base", "finetuned")
 HEADLINE = ("execution_accuracy", "exact_match", "valid_sql_rate", "eos_stop_rate")
-OUTCOME_NAMES = {"correct": "correct", "wrong_result": "wrong result", "runtime_error": "runtime error",
-                 "syntax_error": "syntax error", "no_sql": "no SQL found", "gold_failed": "gold failed"}
+OUTCOME_NAMES = {
+    "correct": "correct",
+    "wrong_result": "wrong result",
+    "runtime_error": "runtime error",
+    "syntax_error": "syntax error",
+    "no_sql": "no SQL found",
+    "gold_failed": "gold failed",
+}
 
 
 def _mark(verdict: dict) -> str:
@@ -31,8 +37,12 @@ def side_by_side_frame(result) -> pd.DataFrame:
     """One row per record: question, gold, each model's SQL and a ✓/✗ from execution."""
     rows = []
     for i, record in enumerate(result.records):
-        row = {"id": record.get("id", i), "category": record.get("category", ""), "question": _question(record),
-               "gold": record["output"]}
+        row = {
+            "id": record.get("id", i),
+            "category": record.get("category", ""),
+            "question": _question(record),
+            "gold": record["output"],
+        }
         for which in MODELS:
             verdict = result.results[which][i]
             row[which] = result.predictions[which][i]["prediction"]
@@ -49,20 +59,32 @@ def metrics_frame(metrics: dict) -> pd.DataFrame:
 
 def per_category_frame(metrics: dict) -> pd.DataFrame:
     """Execution accuracy per category for both models, with the number of records."""
-    categories = sorted(set(metrics["base"].get("per_category", {})) | set(metrics["finetuned"].get("per_category", {})))
+    categories = sorted(
+        set(metrics["base"].get("per_category", {})) | set(metrics["finetuned"].get("per_category", {}))
+    )
     rows = []
     for category in categories:
         base = metrics["base"]["per_category"].get(category, {})
         tuned = metrics["finetuned"]["per_category"].get(category, {})
-        rows.append({"category": category, "n": base.get("n", tuned.get("n")),
-                     "base": base.get("execution_accuracy"), "finetuned": tuned.get("execution_accuracy")})
+        rows.append(
+            {
+                "category": category,
+                "n": base.get("n", tuned.get("n")),
+                "base": base.get("execution_accuracy"),
+                "finetuned": tuned.get("execution_accuracy"),
+            }
+        )
     return pd.DataFrame(rows).set_index("category") if rows else pd.DataFrame()
 
 
 def outcomes_frame(metrics: dict) -> pd.DataFrame:
     """The error taxonomy: how many answers were correct, wrong, failed to run or had no SQL."""
-    return pd.DataFrame({which: {OUTCOME_NAMES.get(k, k): v for k, v in metrics[which].get("outcomes", {}).items()}
-                         for which in MODELS})
+    return pd.DataFrame(
+        {
+            which: {OUTCOME_NAMES.get(k, k): v for k, v in metrics[which].get("outcomes", {}).items()}
+            for which in MODELS
+        }
+    )
 
 
 def plot_metrics(metrics: dict):
@@ -144,9 +166,13 @@ def write_html_report(result, frame: pd.DataFrame, path: str | Path) -> None:
         "table{border-collapse:collapse}tr:nth-child(even){background:#f4f6f8}code{white-space:pre-wrap}</style>",
         f"<h1>Base vs fine-tuned</h1><p>{html.escape(str(result.metrics.get('dataset', '')))}, "
         f"{result.metrics['n']} examples, every query executed.</p>",
-        metrics_frame(result.metrics).to_html(float_format="%.3f"), chart,
-        "<h2>Per category</h2>", per_category_frame(result.metrics).to_html(float_format="%.3f"),
-        "<h2>Outcomes</h2>", outcomes_frame(result.metrics).to_html(),
-        "<h2>Examples</h2>", frame.to_html(index=False, escape=True),
+        metrics_frame(result.metrics).to_html(float_format="%.3f"),
+        chart,
+        "<h2>Per category</h2>",
+        per_category_frame(result.metrics).to_html(float_format="%.3f"),
+        "<h2>Outcomes</h2>",
+        outcomes_frame(result.metrics).to_html(),
+        "<h2>Examples</h2>",
+        frame.to_html(index=False, escape=True),
     ]
     Path(path).write_text("\n".join(parts), encoding="utf-8")

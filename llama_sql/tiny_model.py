@@ -26,13 +26,23 @@ from pathlib import Path
 
 TINY_VERSION = 1  # bump when the recipe below changes, so caches rebuild
 SPECIAL_TOKENS = [  # Llama 3.1's named special tokens (it places them after the BPE vocabulary, as here)
-    "<|begin_of_text|>", "<|end_of_text|>", "<|reserved_special_token_0|>", "<|reserved_special_token_1|>",
-    "<|finetune_right_pad_id|>", "<|reserved_special_token_2|>", "<|start_header_id|>", "<|end_header_id|>",
-    "<|eom_id|>", "<|eot_id|>", "<|python_tag|>",
+    "<|begin_of_text|>",
+    "<|end_of_text|>",
+    "<|reserved_special_token_0|>",
+    "<|reserved_special_token_1|>",
+    "<|finetune_right_pad_id|>",
+    "<|reserved_special_token_2|>",
+    "<|start_header_id|>",
+    "<|end_header_id|>",
+    "<|eom_id|>",
+    "<|eot_id|>",
+    "<|python_tag|>",
 ]
 # Llama 3's pre-tokenizer split: words, 1-3 digit groups, punctuation runs, newlines and spaces.
-LLAMA3_SPLIT = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*"
-                r"|\s*[\r\n]+|\s+(?!\S)|\s+")
+LLAMA3_SPLIT = (
+    r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*"
+    r"|\s*[\r\n]+|\s+(?!\S)|\s+"
+)
 CHAT_TEMPLATE = (  # Llama 3.1's layout: header ids around each role, <|eot_id|> after each turn
     "{{- bos_token }}{%- for message in messages %}"
     "{{- '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n' + message['content'] | trim"
@@ -40,13 +50,27 @@ CHAT_TEMPLATE = (  # Llama 3.1's layout: header ids around each role, <|eot_id|>
     "{%- if add_generation_prompt %}{{- '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}{%- endif %}"
 )
 ARCHITECTURE = dict(  # Llama-3.1-8B is 4096 wide, 32 layers, 32 query / 8 KV heads, 14336 SwiGLU, 128k vocab
-    vocab_size=2048, hidden_size=256, intermediate_size=768, num_hidden_layers=4, num_attention_heads=8,
-    num_key_value_heads=2, head_dim=32, max_position_embeddings=4096, rms_norm_eps=1e-5,
-    tie_word_embeddings=False, hidden_act="silu",
+    vocab_size=2048,
+    hidden_size=256,
+    intermediate_size=768,
+    num_hidden_layers=4,
+    num_attention_heads=8,
+    num_key_value_heads=2,
+    head_dim=32,
+    max_position_embeddings=4096,
+    rms_norm_eps=1e-5,
+    tie_word_embeddings=False,
+    hidden_act="silu",
     # llama3 scaling as in Llama 3.1 (factor 8, low 1, high 4) over a context 8x shorter; theta 10k
     # because 32-dim heads with theta 500k would spend most frequencies on wavelengths beyond 512 tokens.
-    rope_parameters={"rope_type": "llama3", "rope_theta": 10000.0, "factor": 8.0, "low_freq_factor": 1.0,
-                     "high_freq_factor": 4.0, "original_max_position_embeddings": 512},
+    rope_parameters={
+        "rope_type": "llama3",
+        "rope_theta": 10000.0,
+        "factor": 8.0,
+        "low_freq_factor": 1.0,
+        "high_freq_factor": 4.0,
+        "original_max_position_embeddings": 512,
+    },
 )
 PRETRAIN = dict(steps=700, batch_size=8, block_size=256, learning_rate=2e-3, warmup_steps=40, seed=1234)
 
@@ -95,22 +119,34 @@ def build_tokenizer(corpus: list[str]):
     from transformers import PreTrainedTokenizerFast
 
     backend = Tokenizer(models.BPE())
-    backend.pre_tokenizer = pre_tokenizers.Sequence([
-        pre_tokenizers.Split(Regex(LLAMA3_SPLIT), behavior="isolated"),
-        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
-    ])
+    backend.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Split(Regex(LLAMA3_SPLIT), behavior="isolated"),
+            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
+        ]
+    )
     backend.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=ARCHITECTURE["vocab_size"] - len(SPECIAL_TOKENS), min_frequency=2,
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    trainer = trainers.BpeTrainer(
+        vocab_size=ARCHITECTURE["vocab_size"] - len(SPECIAL_TOKENS),
+        min_frequency=2,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
     backend.train_from_iterator(corpus, trainer)
     backend.add_special_tokens(SPECIAL_TOKENS)
     bos = "<|begin_of_text|>"
     backend.post_processor = processors.TemplateProcessing(
-        single=f"{bos} $A", pair=f"{bos} $A {bos} $B", special_tokens=[(bos, backend.token_to_id(bos))])
+        single=f"{bos} $A", pair=f"{bos} $A {bos} $B", special_tokens=[(bos, backend.token_to_id(bos))]
+    )
     return PreTrainedTokenizerFast(
-        tokenizer_object=backend, bos_token=bos, eos_token="<|end_of_text|>",
-        pad_token="<|finetune_right_pad_id|>", chat_template=CHAT_TEMPLATE, model_max_length=4096,
-        clean_up_tokenization_spaces=False)
+        tokenizer_object=backend,
+        bos_token=bos,
+        eos_token="<|end_of_text|>",
+        pad_token="<|finetune_right_pad_id|>",
+        chat_template=CHAT_TEMPLATE,
+        model_max_length=4096,
+        clean_up_tokenization_spaces=False,
+    )
 
 
 def build_tiny_model(folder: Path, corpus: list[str], log=print) -> None:
@@ -121,22 +157,34 @@ def build_tiny_model(folder: Path, corpus: list[str], log=print) -> None:
     started = time.time()
     tokenizer = build_tokenizer(corpus)
     ids = {t: tokenizer.convert_tokens_to_ids(t) for t in SPECIAL_TOKENS}
-    config = LlamaConfig(**{**ARCHITECTURE, "vocab_size": len(tokenizer)},
-                         bos_token_id=ids["<|begin_of_text|>"], eos_token_id=ids["<|end_of_text|>"],
-                         pad_token_id=ids["<|finetune_right_pad_id|>"])
+    config = LlamaConfig(
+        **{**ARCHITECTURE, "vocab_size": len(tokenizer)},
+        bos_token_id=ids["<|begin_of_text|>"],
+        eos_token_id=ids["<|end_of_text|>"],
+        pad_token_id=ids["<|finetune_right_pad_id|>"],
+    )
     torch.manual_seed(PRETRAIN["seed"])
     model = LlamaForCausalLM(config)
     model.generation_config = GenerationConfig(
-        bos_token_id=config.bos_token_id, pad_token_id=config.pad_token_id, do_sample=False,
-        eos_token_id=[ids["<|end_of_text|>"], ids["<|eom_id|>"], ids["<|eot_id|>"]])
+        bos_token_id=config.bos_token_id,
+        pad_token_id=config.pad_token_id,
+        do_sample=False,
+        eos_token_id=[ids["<|end_of_text|>"], ids["<|eom_id|>"], ids["<|eot_id|>"]],
+    )
     stats = pretrain(model, tokenizer, corpus, log=log)
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
-    stats.update(parameters=sum(p.numel() for p in model.parameters()), build_seconds=round(time.time() - started, 1),
-                 documents=len(corpus), version=TINY_VERSION)
+    stats.update(
+        parameters=sum(p.numel() for p in model.parameters()),
+        build_seconds=round(time.time() - started, 1),
+        documents=len(corpus),
+        version=TINY_VERSION,
+    )
     (folder / "tiny_build.json").write_text(json.dumps(stats, indent=2))
-    log(f"tiny model built in {stats['build_seconds']} s: pretraining loss {stats['first_loss']:.2f} -> "
-        f"{stats['final_loss']:.2f}")
+    log(
+        f"tiny model built in {stats['build_seconds']} s: pretraining loss {stats['first_loss']:.2f} -> "
+        f"{stats['final_loss']:.2f}"
+    )
 
 
 def pretrain(model, tokenizer, corpus: list[str], log=print) -> dict:
@@ -150,14 +198,34 @@ def pretrain(model, tokenizer, corpus: list[str], log=print) -> dict:
     random.Random(PRETRAIN["seed"]).shuffle(docs)
     with tempfile.TemporaryDirectory() as scratch:
         args = SFTConfig(
-            output_dir=scratch, max_steps=PRETRAIN["steps"], per_device_train_batch_size=PRETRAIN["batch_size"],
-            learning_rate=PRETRAIN["learning_rate"], warmup_steps=PRETRAIN["warmup_steps"],
-            lr_scheduler_type="cosine", weight_decay=0.01, max_length=PRETRAIN["block_size"], packing=True,
-            packing_strategy="wrapped", bf16=False, fp16=False, gradient_checkpointing=False, use_cpu=True,
-            logging_steps=25, logging_first_step=True, save_strategy="no", report_to=[], seed=PRETRAIN["seed"], dataloader_num_workers=0,
-            disable_tqdm=os.environ.get("CI") == "true")
-        trainer = SFTTrainer(model=model, args=args, train_dataset=Dataset.from_dict({"text": docs}),
-                             processing_class=tokenizer)
+            output_dir=scratch,
+            max_steps=PRETRAIN["steps"],
+            per_device_train_batch_size=PRETRAIN["batch_size"],
+            learning_rate=PRETRAIN["learning_rate"],
+            warmup_steps=PRETRAIN["warmup_steps"],
+            lr_scheduler_type="cosine",
+            weight_decay=0.01,
+            max_length=PRETRAIN["block_size"],
+            packing=True,
+            packing_strategy="wrapped",
+            bf16=False,
+            fp16=False,
+            gradient_checkpointing=False,
+            use_cpu=True,
+            logging_steps=25,
+            logging_first_step=True,
+            save_strategy="no",
+            report_to=[],
+            seed=PRETRAIN["seed"],
+            dataloader_num_workers=0,
+            disable_tqdm=os.environ.get("CI") == "true",
+        )
+        trainer = SFTTrainer(
+            model=model,
+            args=args,
+            train_dataset=Dataset.from_dict({"text": docs}),
+            processing_class=tokenizer,
+        )
         trainer.train()
     losses = [e["loss"] for e in trainer.state.log_history if "loss" in e]
     return {"pretrain_steps": PRETRAIN["steps"], "first_loss": losses[0], "final_loss": losses[-1]}

@@ -26,36 +26,91 @@ COMPLETE_MARKER = "checkpoint_complete"  # written after a checkpoint's last fil
 ADAPTER_INFO = "llama_sql_adapter.json"  # which base and prompt style the adapter was trained for
 
 
+class TrainingRun:
+    """A prepared fine-tuning run: 4-bit base with LoRA attached, data tokenized, trainer ready.
+
+    Notebook 02 builds one, shows `summary()`, then calls `train()`; the CLI does the same in one go.
+    """
+
+    def __init__(self, cfg: TrainConfig, log=print):
+        from peft import LoraConfig
+        from trl import SFTTrainer
+
+        from llama_sql.modeling import load_4bit
+
+        self.cfg, self.log, self.started = cfg, log, time.time()
+        records = load_records(cfg.dataset_path)
+        require_fields(records, cfg.dataset_path)
+        self.output_dir = Path(cfg.output_dir)
+        self.checkpoint = newest_complete_checkpoint(self.output_dir) if cfg.resume else None
+        if cfg.resume and self.checkpoint is None:
+            log(f"--resume: no complete checkpoint in {self.output_dir}; starting from step 0")
+        model, self.tokenizer = load_4bit(
+            cfg.base_model, cfg.compute_dtype, cfg.load_in_4bit, cfg.attn_implementation
+        )
+        self.dataset, self.style, self.skipped = training_dataset(records, cfg, self.tokenizer)
+        if self.skipped:
+            log(
+                f"left out {self.skipped} of {len(records)} examples longer than cutoff_len={cfg.cutoff_len} tokens"
+            )
+        lora = LoraConfig(
+            r=cfg.lora_r,
+            lora_alpha=cfg.lora_alpha,
+            lora_dropout=cfg.lora_dropout,
+            bias="none",
+            target_modules=list(cfg.lora_target_modules),
+            task_type="CAUSAL_LM",
+        )
+        self.trainer = SFTTrainer(
+            model=model,
+            args=sft_arguments(cfg),
+            train_dataset=self.dataset,
+            processing_class=self.tokenizer,
+            peft_config=lora,
+            callbacks=[_checkpoint_marker()],
+        )
+        cast_adapter(self.trainer.model, cfg.adapter_dtype)
+
+    def summary(self) -> dict:
+        """What a user checks before spending GPU time: sizes, trainable share, memory, data."""
+        model = self.trainer.model
+        trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+        total = sum(p.numel() for p in model.parameters())
+        return {
+            "base_model": self.cfg.base_model,
+            "profile": self.cfg.profile,
+            "prompt_style": self.style,
+            "parameters (4-bit packed count)": total,
+            "trainable LoRA parameters": trainable,
+            "trainable share": round(trainable / total, 5),
+            "memory footprint (MB)": round(model.get_memory_footprint() / 2**20, 1),
+            "examples": len(self.dataset),
+            "examples too long (left out)": self.skipped,
+            "resume from": str(self.checkpoint) if self.checkpoint else None,
+        }
+
+    def train(self) -> dict:
+        """Train, save the adapter and train_metrics.json into output_dir; returns the metrics."""
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        self.cfg.save(self.output_dir / "train_config.json")
+        self.trainer.train(resume_from_checkpoint=str(self.checkpoint) if self.checkpoint else None)
+        save_adapter(self.trainer, self.tokenizer, self.output_dir, self.cfg, self.style)
+        metrics = train_metrics(
+            self.trainer,
+            self.cfg,
+            self.checkpoint,
+            self.style,
+            time.time() - self.started,
+            len(self.dataset),
+            self.skipped,
+        )
+        write_json(self.output_dir / "train_metrics.json", metrics)
+        return metrics
+
+
 def train(cfg: TrainConfig, log=print) -> dict:
     """Fine-tune and save the adapter into cfg.output_dir; returns what train_metrics.json holds."""
-    from peft import LoraConfig
-    from trl import SFTTrainer
-
-    from llama_sql.modeling import load_4bit
-
-    started = time.time()
-    records = load_records(cfg.dataset_path)
-    require_fields(records, cfg.dataset_path)
-    output_dir = Path(cfg.output_dir)
-    checkpoint = newest_complete_checkpoint(output_dir) if cfg.resume else None
-    if cfg.resume and checkpoint is None:
-        log(f"--resume: no complete checkpoint in {output_dir}; starting from step 0")
-    model, tokenizer = load_4bit(cfg.base_model, cfg.compute_dtype, cfg.load_in_4bit, cfg.attn_implementation)
-    dataset, style, skipped = training_dataset(records, cfg, tokenizer)
-    if skipped:
-        log(f"left out {skipped} of {len(records)} examples longer than cutoff_len={cfg.cutoff_len} tokens")
-    lora = LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout, bias="none",
-                      target_modules=list(cfg.lora_target_modules), task_type="CAUSAL_LM")
-    trainer = SFTTrainer(model=model, args=sft_arguments(cfg), train_dataset=dataset, processing_class=tokenizer,
-                         peft_config=lora, callbacks=[_checkpoint_marker()])
-    cast_adapter(trainer.model, cfg.adapter_dtype)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    cfg.save(output_dir / "train_config.json")
-    trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
-    save_adapter(trainer, tokenizer, output_dir, cfg, style)
-    metrics = train_metrics(trainer, cfg, checkpoint, style, time.time() - started, len(dataset), skipped)
-    write_json(output_dir / "train_metrics.json", metrics)
-    return metrics
+    return TrainingRun(cfg, log).train()
 
 
 def training_dataset(records: list[dict], cfg: TrainConfig, tokenizer):
@@ -70,8 +125,10 @@ def training_dataset(records: list[dict], cfg: TrainConfig, tokenizer):
     lengths = [len(tokenizer(p["prompt"] + p["completion"] + eos)["input_ids"]) for p in pairs]
     kept = [p for p, n in zip(pairs, lengths, strict=True) if n <= cfg.cutoff_len]
     if not kept:
-        raise DataError(f"{cfg.dataset_path}: every example is longer than cutoff_len={cfg.cutoff_len} tokens "
-                        f"(shortest {min(lengths)}). Raise --cutoff_len.")
+        raise DataError(
+            f"{cfg.dataset_path}: every example is longer than cutoff_len={cfg.cutoff_len} tokens "
+            f"(shortest {min(lengths)}). Raise --cutoff_len."
+        )
     return Dataset.from_list(kept), style, len(pairs) - len(kept)
 
 
@@ -82,19 +139,38 @@ def sft_arguments(cfg: TrainConfig):
 
     on_gpu = torch.cuda.is_available()
     return SFTConfig(
-        output_dir=cfg.output_dir, per_device_train_batch_size=cfg.micro_batch_size,
-        gradient_accumulation_steps=gradient_accumulation_steps(cfg), num_train_epochs=cfg.num_epochs,
-        max_steps=cfg.max_steps, learning_rate=cfg.learning_rate, lr_scheduler_type="cosine",
-        warmup_steps=cfg.warmup_ratio, weight_decay=cfg.weight_decay, optim=cfg.optim if on_gpu else "adamw_torch",
-        max_length=cfg.cutoff_len, packing=cfg.packing, packing_strategy="bfd", completion_only_loss=True,
+        output_dir=cfg.output_dir,
+        per_device_train_batch_size=cfg.micro_batch_size,
+        gradient_accumulation_steps=gradient_accumulation_steps(cfg),
+        num_train_epochs=cfg.num_epochs,
+        max_steps=cfg.max_steps,
+        learning_rate=cfg.learning_rate,
+        lr_scheduler_type="cosine",
+        warmup_steps=cfg.warmup_ratio,
+        weight_decay=cfg.weight_decay,
+        optim=cfg.optim if on_gpu else "adamw_torch",
+        max_length=cfg.cutoff_len,
+        packing=cfg.packing,
+        packing_strategy="bfd",
+        completion_only_loss=True,
         train_sampling_strategy="group_by_length" if cfg.group_by_length else "random",
-        bf16=on_gpu and cfg.compute_dtype == "bfloat16", fp16=on_gpu and cfg.compute_dtype == "float16",
+        bf16=on_gpu and cfg.compute_dtype == "bfloat16",
+        fp16=on_gpu and cfg.compute_dtype == "float16",
         gradient_checkpointing=cfg.gradient_checkpointing,
         gradient_checkpointing_kwargs={"use_reentrant": False} if cfg.gradient_checkpointing else None,
-        save_strategy="steps", save_steps=cfg.save_steps, save_total_limit=cfg.save_total_limit,
-        logging_steps=cfg.logging_steps, logging_first_step=True, report_to=[], seed=cfg.seed, data_seed=cfg.seed,
-        use_cpu=not on_gpu, dataloader_num_workers=0, include_num_input_tokens_seen="non_padding",
-        shuffle_dataset=True, disable_tqdm=os.environ.get("CI") == "true" and not os.environ.get("LLAMA_SQL_PROGRESS"),
+        save_strategy="steps",
+        save_steps=cfg.save_steps,
+        save_total_limit=cfg.save_total_limit,
+        logging_steps=cfg.logging_steps,
+        logging_first_step=True,
+        report_to=[],
+        seed=cfg.seed,
+        data_seed=cfg.seed,
+        use_cpu=not on_gpu,
+        dataloader_num_workers=0,
+        include_num_input_tokens_seen="non_padding",
+        shuffle_dataset=True,
+        disable_tqdm=os.environ.get("CI") == "true" and not os.environ.get("LLAMA_SQL_PROGRESS"),
     )
 
 
@@ -123,19 +199,33 @@ def save_adapter(trainer, tokenizer, output_dir: Path, cfg: TrainConfig, style: 
 def adapter_info(model, cfg: TrainConfig, style: str) -> dict:
     """What compare needs to refuse an adapter trained on another base."""
     config = model.get_base_model().config
-    return {"base_model": cfg.base_model, "prompt_style": style, "train_explanation": cfg.train_explanation,
-            "base_fingerprint": base_fingerprint(config)}
+    return {
+        "base_model": cfg.base_model,
+        "prompt_style": style,
+        "train_explanation": cfg.train_explanation,
+        "base_fingerprint": base_fingerprint(config),
+    }
 
 
 def base_fingerprint(config) -> dict:
-    keys = ("model_type", "vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads",
-            "num_key_value_heads", "intermediate_size")
+    keys = (
+        "model_type",
+        "vocab_size",
+        "hidden_size",
+        "num_hidden_layers",
+        "num_attention_heads",
+        "num_key_value_heads",
+        "intermediate_size",
+    )
     return {k: getattr(config, k, None) for k in keys}
 
 
 def train_metrics(trainer, cfg, checkpoint, style, runtime_s, n_examples, skipped) -> dict:
-    history = [{"step": e["step"], "loss": round(float(e["loss"]), 6)}
-               for e in trainer.state.log_history if "loss" in e]
+    history = [
+        {"step": e["step"], "loss": round(float(e["loss"]), 6)}
+        for e in trainer.state.log_history
+        if "loss" in e
+    ]
     return {
         "loss_history": history,
         "resumed_from_step": checkpoint_step(checkpoint) if checkpoint else 0,
@@ -160,8 +250,11 @@ def newest_complete_checkpoint(output_dir: Path) -> Path | None:
     """The highest checkpoint-N that finished saving; a half-written one (killed mid-save) is set aside."""
     if not output_dir.is_dir():
         return None
-    found = sorted((p for p in output_dir.glob("checkpoint-*") if re.search(r"checkpoint-\d+$", p.name)),
-                   key=checkpoint_step, reverse=True)
+    found = sorted(
+        (p for p in output_dir.glob("checkpoint-*") if re.search(r"checkpoint-\d+$", p.name)),
+        key=checkpoint_step,
+        reverse=True,
+    )
     for path in found:
         if (path / COMPLETE_MARKER).exists():
             return path
@@ -200,19 +293,45 @@ def add_cli(parser) -> None:
     parser.add_argument("--learning_rate", type=float)
     parser.add_argument("--save_steps", type=int)
     parser.add_argument("--prompt_style", choices=["auto", "alpaca", "chat"])
-    parser.add_argument("--train_explanation", action="store_true", default=None,
-                        help="learn 'SQL, then why': the explanation follows the SQL")
+    parser.add_argument(
+        "--train_explanation",
+        action="store_true",
+        default=None,
+        help="learn 'SQL, then why': the explanation follows the SQL",
+    )
     parser.add_argument("--seed", type=int)
-    parser.add_argument("--resume", action="store_true", default=None,
-                        help="continue from the newest complete checkpoint in --output_dir")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        default=None,
+        help="continue from the newest complete checkpoint in --output_dir",
+    )
 
 
 def run_cli(args) -> int:
-    fields = ("base_model", "dataset_path", "output_dir", "batch_size", "micro_batch_size", "lora_r", "lora_alpha",
-              "lora_dropout", "num_epochs", "max_steps", "cutoff_len", "learning_rate", "save_steps",
-              "prompt_style", "train_explanation", "seed", "resume")
+    fields = (
+        "base_model",
+        "dataset_path",
+        "output_dir",
+        "batch_size",
+        "micro_batch_size",
+        "lora_r",
+        "lora_alpha",
+        "lora_dropout",
+        "num_epochs",
+        "max_steps",
+        "cutoff_len",
+        "learning_rate",
+        "save_steps",
+        "prompt_style",
+        "train_explanation",
+        "seed",
+        "resume",
+    )
     cfg = train_config(args.profile, **{f: getattr(args, f) for f in fields})
     metrics = train(cfg)
-    print(f"adapter saved to {cfg.output_dir}: loss {metrics['first_loss']} -> {metrics['final_loss']} "
-          f"in {metrics['runtime_s']} s ({metrics['global_step']} steps)")
+    print(
+        f"adapter saved to {cfg.output_dir}: loss {metrics['first_loss']} -> {metrics['final_loss']} "
+        f"in {metrics['runtime_s']} s ({metrics['global_step']} steps)"
+    )
     return 0
