@@ -10,6 +10,7 @@ Writes comparison.csv, comparison.html, metrics.json, predictions_base.jsonl, pr
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,19 +35,17 @@ class Comparer:
         from llama_sql.prompts import render_prompt
 
         prompts = [render_prompt(r, self.prompt_style, self.tokenizer) for r in records]
-        run = lambda: generate(
-            self.model,
-            self.tokenizer,
-            prompts,
-            self.batch_size,  # noqa: E731
-            self.max_new_tokens,
-            progress=progress,
-            desc=which,
-        )
-        if which == "base":
-            with self.model.disable_adapter():
-                return run()
-        return run()
+        adapter_off = self.model.disable_adapter() if which == "base" else contextlib.nullcontext()
+        with adapter_off:
+            return generate(
+                self.model,
+                self.tokenizer,
+                prompts,
+                self.batch_size,
+                self.max_new_tokens,
+                progress=progress,
+                desc=which,
+            )
 
     def ask(self, instruction: str, question: str):
         """Both models answer one question about one database; each answer is run. Returns a DataFrame."""
@@ -165,6 +164,36 @@ def write_comparison(result: ComparisonResult, output_dir: str | Path) -> Path:
         write_html_report(result, frame, tmp / "comparison.html")
         write_json(tmp / "metrics.json", result.metrics)
     return Path(output_dir)
+
+
+# The seed's three showcase prompts, each asked against one of the project's databases.
+SHOWCASE = [
+    ("hospital", "How many patients are there for each diagnosis?"),
+    ("shop", "What is the total amount each customer has spent on their orders?"),
+    ("bank", "Which accounts have the most transactions, and what do those transactions add up to?"),
+]
+
+
+def database_text(db_id: str, dataset: str | Path | None = None) -> str:
+    """The `instruction` (CREATE TABLE and INSERT statements) of one of the project's databases, by name."""
+    from llama_sql.builder import DEFAULT_OUTPUT
+
+    dataset = dataset or DEFAULT_OUTPUT
+    for record in load_records(dataset):
+        if record.get("db_id") == db_id:
+            return record["instruction"]
+    names = sorted({r.get("db_id") for r in load_records(dataset) if r.get("db_id")})
+    raise DataError(f"{dataset}: no database named {db_id!r}; the dataset has {', '.join(names)}.")
+
+
+def showcase(comparer: Comparer):
+    """Both models on the seed's showcase prompts: their SQL and what running it returned."""
+    import pandas as pd
+
+    frames = [
+        comparer.ask(database_text(db_id), question).assign(question=question) for db_id, question in SHOWCASE
+    ]
+    return pd.concat(frames).reset_index().set_index(["question", "model"])
 
 
 def add_cli(parser) -> None:
