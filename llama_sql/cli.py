@@ -25,6 +25,7 @@ COMMANDS = [
     (("data", "validate"), "llama_sql.validation", "check every record: fields, ids, database, gold SQL"),
     (("data", "convert"), "llama_sql.converters", "turn a public text-to-SQL dataset into records"),
     (("data", "split"), "llama_sql.splits", "deterministic train/val/test split"),
+    (("data", "dedupe"), "llama_sql.dedupe", "drop training records repeating an evaluation record"),
     (("train",), "llama_sql.training", "QLoRA fine-tuning with TRL's SFTTrainer"),
     (("compare",), "llama_sql.comparison", "base vs fine-tuned on the same examples, every query run"),
     (("evaluate",), "llama_sql.evaluation", "score a predictions file by executing it"),
