@@ -143,8 +143,13 @@ def _db_path(db_file: Path, output_dir: Path | None) -> str:
 def _compact(statement: str) -> str:
     """A CREATE TABLE statement on one line (kept on several when it holds a -- comment)."""
     lines = [re.sub(r"\s+", " ", line).strip() for line in statement.strip().splitlines()]
-    lines = [line for line in lines if line]
-    return ("\n" if "--" in statement else " ").join(lines).rstrip(";") + ";"
+    if "--" in statement:
+        return "\n".join(line for line in lines if line).rstrip(";") + ";"
+    text = ""
+    for line in filter(None, lines):
+        # the lines "CREATE TABLE t (", "a int", ")" join as "CREATE TABLE t (a int)", not "( a int )"
+        text += line if not text or text.endswith("(") or line.startswith(")") else " " + line
+    return text.rstrip(";") + ";"
 
 
 class _Databases:
