@@ -136,6 +136,12 @@ def _sqlite_node(node: exp.Expression) -> exp.Expression | None:
         return exp.CurrentTimestamp()
     if isinstance(node, (exp.StrToDate, exp.StrToTime)):
         return sqlite_dates.str_to_date(node) or node
+    if isinstance(node, exp.TimestampAdd):
+        return sqlite_dates.shift(node.this, node.expression, node.text("unit") or "DAY", 1)
+    if isinstance(node, exp.Cast) and node.to is not None:
+        return sqlite_dates.as_date(node) or node
+    if isinstance(node, exp.ToChar):
+        return sqlite_dates.to_char(node) or node
     if isinstance(node, exp.TimestampDiff):
         return sqlite_dates.timestamp_diff(node.expression, node.this, node.text("unit") or "DAY")
     if isinstance(node, (exp.DateTrunc, exp.TimestampTrunc)):

@@ -9,8 +9,8 @@
 
 `db_path` is relative to the output file's folder (the contract resolves it against the dataset
 file's folder), or absolute when there is no output file. Evaluation opens it read-only. A database
-missing from `database/` is described from tables.json instead, with no db_path, and is then scored
-like any schema-only context.
+missing from `database/` (or `test_database/`, for Spider's test split) is described from tables.json
+instead, with no db_path, and is then scored like any schema-only context.
 """
 
 from __future__ import annotations
@@ -181,7 +181,11 @@ class _Databases:
     def _load(self, db_id: str) -> tuple[Path | None, str, Database | None]:
         if not _DB_ID.fullmatch(db_id):
             raise LookupError(f"db_id {db_id!r} is not a database name")
-        db_file = self.folder / "database" / db_id / f"{db_id}.sqlite"
+        # Spider's test split keeps its databases in test_database/ instead of database/.
+        candidates = [
+            self.folder / name / db_id / f"{db_id}.sqlite" for name in ("database", "test_database")
+        ]
+        db_file = next((path for path in candidates if path.is_file()), candidates[0])
         if db_file.is_file():
             try:
                 database = self._stack.enter_context(open_database(db_path=db_file))

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 
 from sqlglot import exp
+from sqlglot.dialects.postgres import Postgres
+from sqlglot.time import format_time
 
 # strftime patterns (and how to read them as a number) for MySQL's date-part functions.
 _PARTS = {
@@ -31,6 +33,14 @@ _PARTS = {
 # SQLite date modifiers know these units; the rest are rewritten in terms of them.
 _UNIT_SCALE = {"WEEK": ("DAY", 7), "QUARTER": ("MONTH", 3)}
 _TIME_UNITS = {"HOUR", "MINUTE", "SECOND"}
+_TIMESTAMP_TYPES = {
+    exp.DataType.Type.DATETIME,
+    exp.DataType.Type.DATETIME2,
+    exp.DataType.Type.TIMESTAMP,
+    exp.DataType.Type.TIMESTAMPTZ,
+    exp.DataType.Type.TIMESTAMPLTZ,
+    exp.DataType.Type.SMALLDATETIME,
+}
 NOW_FUNCTIONS = {"NOW", "SYSDATE", "GETDATE", "LOCALTIME", "LOCALTIMESTAMP"}
 MONTH_NAMES = [
     "January",
@@ -175,7 +185,19 @@ def timestamp_diff(start: exp.Expression, end: exp.Expression, unit: str) -> exp
 
 
 def truncate_date(node: exp.Expression) -> exp.Expression | None:
+    """DATE_TRUNC('month', d) -> DATE(d, 'start of month'); weeks start on Monday as in PostgreSQL."""
     unit = node.text("unit").upper().rstrip("S")
+    value = node.this.copy()
+    if unit == "QUARTER":  # back to the quarter's first month: (month - 1) % 3 months before its start
+        month = as_int(strftime("%m", value))
+        back = exp.Mod(
+            this=exp.Paren(this=exp.Sub(this=month, expression=exp.Literal.number(1))),
+            expression=exp.Literal.number(3),
+        )
+        modifier = exp.DPipe(this=exp.Neg(this=exp.Paren(this=back)), expression=exp.Literal.string(" MONTH"))
+        return exp.Anonymous(
+            this="DATE", expressions=[value.copy(), exp.Literal.string("start of month"), modifier]
+        )
     modifiers = {
         "YEAR": ["start of year"],
         "MONTH": ["start of month"],
@@ -184,8 +206,25 @@ def truncate_date(node: exp.Expression) -> exp.Expression | None:
     }.get(unit)
     if modifiers is None:
         return None
-    args = [node.this.copy()] + [exp.Literal.string(m) for m in modifiers]
-    return exp.Anonymous(this="DATE", expressions=args)
+    return exp.Anonymous(this="DATE", expressions=[value] + [exp.Literal.string(m) for m in modifiers])
+
+
+def as_date(node: exp.Cast) -> exp.Expression | None:
+    """CAST(x AS DATE/DATETIME/TIMESTAMP): SQLite would make a number of it (2022), so DATE(x)/DATETIME(x)."""
+    if node.to.this == exp.DataType.Type.DATE:
+        return exp.Anonymous(this="DATE", expressions=[node.this.copy()])
+    if node.to.this in _TIMESTAMP_TYPES:
+        return exp.Anonymous(this="DATETIME", expressions=[node.this.copy()])
+    return None
+
+
+def to_char(node: exp.ToChar) -> exp.Expression | None:
+    """PostgreSQL's TO_CHAR(d, 'YYYY-MM') read as MySQL: STRFTIME('%Y-%m', d)."""
+    fmt = node.args.get("format")
+    if fmt is None or not fmt.is_string:
+        return None
+    pattern = format_time(fmt.name, Postgres.TIME_MAPPING, Postgres.TIME_TRIE)
+    return strftime(pattern, node.this)
 
 
 def name_of(value: exp.Expression, pattern: str, names: list[str], first: int) -> exp.Expression:

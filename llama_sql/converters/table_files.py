@@ -76,7 +76,9 @@ def _read_csv(path: Path, limit: int | None, sep: str) -> list[dict]:
 
     try:
         # dtype=str and no NA guessing: a prompt that says "NULL" or "NA" stays text.
-        frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, nrows=limit)
+        frame = pd.read_csv(
+            path, sep=sep, dtype=str, keep_default_na=False, nrows=limit, encoding="utf-8-sig"
+        )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as err:
         raise DataError(
             f"{path}: cannot read it as CSV ({_short(err)}). Check the file is CSV with a "
@@ -173,7 +175,7 @@ def _clean(row: dict) -> dict:
             value = None
         elif hasattr(value, "item") and not isinstance(value, (str, bytes)):
             value = value.item() if getattr(value, "ndim", 0) == 0 else value  # numpy scalars
-        cleaned[str(key).strip().lower()] = value
+        cleaned[str(key).strip().lstrip("\ufeff").lower()] = value
     return cleaned
 
 
