@@ -215,7 +215,16 @@ def load_predictions(path: str | Path, records: list[dict], dataset_path: str | 
         lines = path.read_text(encoding="utf-8").splitlines()
     except UnicodeDecodeError as err:
         raise DataError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start}).") from None
-    entries = [(number, line) for number, line in enumerate(lines, start=1) if line.strip()]
+    entries = []
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            try:
+                entries.append((number, json.loads(line)))
+            except json.JSONDecodeError as err:
+                raise DataError(
+                    f"{path}: line {number} is not valid JSON ({err.msg}, column {err.colno}). "
+                    "Each line must be one JSON object."
+                ) from None
     if not entries:
         raise DataError(f"{path}: the predictions file is empty; expected one JSON object per record.")
     if len(entries) != len(records):
@@ -225,19 +234,15 @@ def load_predictions(path: str | Path, records: list[dict], dataset_path: str | 
             f"(the predictions file is {which}). Write exactly one line per record, in dataset order."
         )
     predictions = []
-    for index, ((number, line), record) in enumerate(zip(entries, records, strict=True)):
+    for index, ((number, entry), record) in enumerate(zip(entries, records, strict=True)):
         where = f"{path}: line {number} (for {record_label(index, record)})"
-        try:
-            entry = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise DataError(f"{where} is not valid JSON ({err.msg}, column {err.colno}).") from None
         if not isinstance(entry, dict):
-            raise DataError(f"{where} is a {type(entry).__name__}, expected a JSON object with a prediction.")
+            raise DataError(f"{where} is {_json_type(entry)}, expected a JSON object with a prediction.")
         if "prediction" not in entry:
             raise DataError(f"{where} has no field 'prediction'. Add it (\"\" when there is no SQL).")
         if not isinstance(entry["prediction"], str):
             raise DataError(
-                f"{where} field 'prediction' is a {type(entry['prediction']).__name__}, expected a "
+                f"{where} field 'prediction' is {_json_type(entry['prediction'])}, expected a "
                 'string (use "" when the model produced no SQL).'
             )
         if record.get("id") is not None and str(entry.get("id")) != str(record["id"]):
@@ -248,6 +253,11 @@ def load_predictions(path: str | Path, records: list[dict], dataset_path: str | 
             )
         predictions.append(entry["prediction"])
     return predictions
+
+
+def _json_type(value: object) -> str:
+    names = {dict: "an object", list: "an array", bool: "a boolean", int: "a number", float: "a number"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)
 
 
 def evaluate_file(dataset_path, predictions_path, output_dir, limits=None, test_suite_k: int = 3) -> dict:

@@ -98,6 +98,7 @@ class _Guard:
         self.limits = limits
         self.wants_write = False
         self.refused: str | None = None
+        self.too_large: str | None = None
         self.deadline = float("inf")
         self.timed_out = False
         conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, limits.max_length)
@@ -110,7 +111,7 @@ class _Guard:
         conn.set_progress_handler(self.tick, 2_000)
 
     def start(self, timeout_s: float) -> None:
-        self.wants_write, self.refused, self.timed_out = False, None, False
+        self.wants_write, self.refused, self.too_large, self.timed_out = False, None, None, False
         self.deadline = time.monotonic() + timeout_s
 
     def tick(self) -> int:
@@ -146,7 +147,49 @@ def _connect(target: str, limits: SandboxLimits, allow_writes: bool, uri: bool =
     # Sorts and temp b-trees stay in memory: SQLite would otherwise create (unlinked) temp files.
     conn.execute("PRAGMA temp_store = MEMORY")
     conn.execute(f"PRAGMA hard_heap_limit = {int(limits.max_memory)}")
-    return conn, _Guard(conn, limits, allow_writes)
+    guard = _Guard(conn, limits, allow_writes)
+    _guard_slow_functions(conn, guard, limits)
+    return conn, guard
+
+
+# Built-ins whose work grows with the product of two argument lengths: instr() of a 9 MB haystack and
+# a 4 MB needle runs for hours inside one VM step, where no progress handler or interrupt reaches.
+# They are replaced by wrappers that refuse oversized inputs and otherwise ask a plain connection.
+_SLOW_FUNCTIONS = {
+    "like": (2, 3),
+    "glob": (2,),
+    "instr": (2,),
+    "replace": (3,),
+    "trim": (2,),
+    "ltrim": (2,),
+    "rtrim": (2,),
+}
+MAX_FUNCTION_WORK = 20_000_000  # product of the two longest argument lengths
+
+
+def _guard_slow_functions(conn: sqlite3.Connection, guard: _Guard, limits: SandboxLimits) -> None:
+    plain = sqlite3.connect(":memory:", check_same_thread=False)
+    plain.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, limits.max_length)
+    for name, arities in _SLOW_FUNCTIONS.items():
+        for arity in arities:
+            conn.create_function(name, arity, _guarded(name, arity, plain, guard), deterministic=True)
+
+
+def _guarded(name: str, arity: int, plain: sqlite3.Connection, guard: _Guard):
+    call = f"SELECT {name}({', '.join('?' * arity)})"
+
+    def function(*args):
+        sizes = sorted(len(a) for a in args if isinstance(a, (str, bytes)))
+        if len(sizes) >= 2 and sizes[-1] * sizes[-2] > MAX_FUNCTION_WORK:
+            guard.too_large = f"{name}() refused: its inputs are too long to compare in time"
+            raise ValueError(guard.too_large)
+        try:
+            return plain.execute(call, args).fetchone()[0]
+        except sqlite3.Error as err:
+            guard.too_large = f"{name}(): {err}"
+            raise
+
+    return function
 
 
 def _statements(script: str) -> list[str]:
@@ -336,6 +379,8 @@ def _classify(err: sqlite3.Error, guard: _Guard, limits: SandboxLimits) -> Execu
         return failed(f"the query ran longer than {limits.timeout_s:g} s and was stopped", "timeout")
     if guard.refused:
         return failed(f"refused by the sandbox: {guard.refused}", "refused")
+    if guard.too_large:
+        return failed(guard.too_large, "too_large")
     if isinstance(err, sqlite3.ProgrammingError) and "one statement" in message:
         return failed("several statements in one string; the sandbox runs exactly one", "refused")
     if "not authorized" in message:
