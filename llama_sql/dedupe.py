@@ -2,6 +2,9 @@
 
     python -m llama_sql data dedupe --train data/sqlcc.json --eval data/spider_dev.json --output data/train.json
 
+    kept, report = deduplicate(train_records, eval_records)      # in a notebook
+    report = dedupe_file("train.json", ["val.json", "test.json"], "train_dedup.json")
+
 Public datasets leak into each other: b-mc2/sql-create-context is built from Spider's questions, and
 gretel's first rows circulate in many derived sets. A model trained on an evaluation question scores
 what it memorised, so before training, every training record whose question or gold SQL matches an
@@ -23,7 +26,7 @@ from dataclasses import dataclass, field
 from sqlglot.dialects.sqlite import SQLite
 from sqlglot.tokens import TokenType
 
-from llama_sql.records import DataError, load_records
+from llama_sql.records import DataError, load_records, write_json
 
 KEYS = ("question", "sql")
 _SQLITE = SQLite()
@@ -142,16 +145,23 @@ def add_cli(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--report", help="also write the report (with every removed record) as JSON here")
 
 
-def run_cli(args: argparse.Namespace) -> int:
+def dedupe_file(
+    train_path, eval_paths, output, keys: tuple[str, ...] = KEYS, report_path=None
+) -> DedupeReport:
+    """`deduplicate` on files: write the kept training records to `output` (and the report as JSON)."""
     from llama_sql.converters import write_records
-    from llama_sql.records import write_json
 
-    train = load_records(args.train)
-    evaluation = [record for path in args.eval for record in load_records(path)]
-    kept, report = deduplicate(train, evaluation, keys=tuple(args.by))
-    write_records(args.output, kept)
-    if args.report:
-        write_json(args.report, report.to_dict())
+    train = load_records(train_path)
+    evaluation = [record for path in eval_paths for record in load_records(path)]
+    kept, report = deduplicate(train, evaluation, keys=tuple(keys))
+    write_records(output, kept)
+    if report_path:
+        write_json(report_path, report.to_dict())
+    return report
+
+
+def run_cli(args: argparse.Namespace) -> int:
+    report = dedupe_file(args.train, args.eval, args.output, keys=tuple(args.by), report_path=args.report)
     print(report.report())
     for row in report.removed_records[:10]:
         print(f"  train record {row['index']} ({row['id']}) repeats eval {row['eval_id']} by {row['key']}")

@@ -344,6 +344,7 @@ def test_real_spider_subset_every_gold_executes_and_judges_correct(tmp_path):
     assert (summary.converted, summary.flagged, summary.skipped) == (87, 0, 0)
     records = load_records(out)
     assert {r["db_id"] for r in records} == {"concert_singer", "pets_1"}
+    assert all((out.parent / r["db_path"]).is_file() for r in records)
     metrics = gold_scores(records, out.parent)
     assert metrics["execution_accuracy"] == 1.0 and metrics["scored"] == 87
 

@@ -132,12 +132,18 @@ def _prefix(db_id: str, ddl: str) -> str:
 
 
 def _db_path(db_file: Path, output_dir: Path | None) -> str:
+    """Relative to the output's folder when they share a folder below the root, else absolute."""
+    db_file = db_file.resolve()
     if output_dir is None:
-        return str(db_file.resolve())
+        return str(db_file)
+    output_dir = output_dir.resolve()
     try:
-        return Path(os.path.relpath(db_file.resolve(), output_dir.resolve())).as_posix()
+        shared = Path(os.path.commonpath([db_file, output_dir]))
     except ValueError:  # another drive on Windows: no relative path exists
-        return str(db_file.resolve())
+        return str(db_file)
+    if shared == Path(shared.anchor):  # "../../../work/..." would be an absolute path in disguise
+        return str(db_file)
+    return Path(os.path.relpath(db_file, output_dir)).as_posix()
 
 
 def _compact(statement: str) -> str:
