@@ -186,19 +186,24 @@ _FLIPS = {
 }
 
 
+def _comparisons(tree: exp.Expression) -> list[exp.Expression]:
+    """The flippable comparisons, leaving out UPDATE's `SET col = value` (an assignment, not a test)."""
+    return [node for node in tree.find_all(*_FLIPS) if not isinstance(node.parent, exp.Update)]
+
+
 def gold_mutants(gold_sql: str, limit: int = MAX_MUTANTS) -> list[str]:
     """Near-misses of the gold (one comparison flipped: = and <>, > and >=, < and <=).
 
     A good test database tells the gold from its near-misses; we keep the ones that do.
     """
     try:
-        count = len(list(sqlglot.parse_one(gold_sql, read="sqlite").find_all(*_FLIPS)))
+        count = len(_comparisons(sqlglot.parse_one(gold_sql, read="sqlite")))
     except (sqlglot.errors.SqlglotError, RecursionError, ValueError):
         return []
     mutants = []
     for position in range(min(count, limit)):
         tree = sqlglot.parse_one(gold_sql, read="sqlite")
-        node = list(tree.find_all(*_FLIPS))[position]
+        node = _comparisons(tree)[position]
         node.replace(_FLIPS[type(node)](this=node.this.copy(), expression=node.expression.copy()))
         mutants.append(tree.sql(dialect="sqlite"))
     return mutants
