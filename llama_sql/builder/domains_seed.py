@@ -1,0 +1,315 @@
+"""The seed's three domains: a hospital (patients and diagnoses), an online shop (customers and
+orders) and a bank (accounts and transactions). See schema.py for what each role means.
+"""
+
+from __future__ import annotations
+
+from llama_sql.builder.schema import Bridge, Cat, Gap, Link, Num, Schema, Special, Table, When
+
+HOSPITAL = Schema(
+    "hospital",
+    "Hospital",
+    (
+        Table(
+            "patients",
+            "patient",
+            "patients",
+            "patient_id INTEGER PRIMARY KEY, name TEXT, age INTEGER, city TEXT, insurance TEXT",
+            (
+                (1, "Ana Silva", 34, "Boston", "Aetna"),
+                (2, "Ben Carter", 67, "Chicago", None),
+                (3, "Chloe Kim", 45, "Boston", "Cigna"),
+                (4, "David Ortiz", 72, "Denver", "Aetna"),
+                (5, "Emma Stone", 29, "Chicago", None),
+                (6, "Farid Haddad", 51, "Denver", "Humana"),
+                (7, "Grace Lee", 38, "Boston", "Cigna"),
+            ),
+            "name",
+            "name",
+            text=True,
+            cats=(Cat("city", "city", "cities", "from {v}"),),
+            nums=(Num("age", "age", "older than {v}", "younger than {v}", summable=False),),
+            gaps=(Gap("insurance", "insurance", "without insurance", "with insurance"),),
+        ),
+        Table(
+            "doctors",
+            "doctor",
+            "doctors",
+            "doctor_id INTEGER PRIMARY KEY, name TEXT, specialty TEXT, years_experience INTEGER",
+            (
+                (1, "Dr. Patel", "Cardiology", 15),
+                (2, "Dr. Novak", "Endocrinology", 8),
+                (3, "Dr. Reyes", "Pulmonology", 21),
+                (4, "Dr. Berg", "Cardiology", 5),
+                (5, "Dr. Okafor", "Neurology", 12),
+            ),
+            "name",
+            "name",
+            cats=(Cat("specialty", "specialty", "specialties", "specializing in {v}"),),
+            nums=(
+                Num(
+                    "years_experience",
+                    "experience",
+                    "with more than {v} years of experience",
+                    "with fewer than {v} years of experience",
+                    summable=False,
+                ),
+            ),
+        ),
+        Table(
+            "diagnoses",
+            "diagnosis",
+            "diagnoses",
+            "diagnosis_id INTEGER PRIMARY KEY, patient_id INTEGER, doctor_id INTEGER, diagnosis TEXT, "
+            "diagnosed_on TEXT, cost REAL",
+            (
+                (1, 1, 2, "Diabetes", "2023-02-14", 180.0),
+                (2, 2, 1, "Hypertension", "2023-03-02", 240.5),
+                (3, 3, 3, "Asthma", "2023-05-20", 95.0),
+                (4, 2, 4, "Arrhythmia", "2023-07-11", 410.0),
+                (5, 4, 1, "Hypertension", "2024-01-09", 260.0),
+                (6, 5, 3, "Asthma", "2024-02-17", 110.0),
+                (7, 6, 2, "Diabetes", "2024-03-28", 200.0),
+                (8, 1, 5, "Migraine", "2024-04-05", 150.0),
+            ),
+            "diagnosis_id",
+            "id",
+            cats=(Cat("diagnosis", "condition", "conditions", "of {v}"),),
+            nums=(Num("cost", "cost", "costing more than {v}", "costing less than {v}"),),
+            dates=(When("diagnosed_on", "diagnosis date", "made"),),
+        ),
+    ),
+    links=(Link("patients", "diagnoses", "patient_id"), Link("doctors", "diagnoses", "doctor_id")),
+    bridges=(Bridge("diagnoses", "patients", "doctors", "were diagnosed by", "diagnosed"),),
+    specials=(
+        Special(
+            "join",
+            (
+                "Which doctor diagnosed Ben Carter with Arrhythmia?",
+                "Who is the doctor that found Arrhythmia in Ben Carter?",
+            ),
+            "SELECT doctors.name FROM doctors JOIN diagnoses ON doctors.doctor_id = diagnoses.doctor_id "
+            "JOIN patients ON diagnoses.patient_id = patients.patient_id "
+            "WHERE patients.name = 'Ben Carter' AND diagnoses.diagnosis = 'Arrhythmia'",
+            "The doctor is in doctors, the diagnosis in diagnoses and the patient's name in patients, so the "
+            "query joins doctors to diagnoses on doctor_id and diagnoses to patients on patient_id. WHERE "
+            "keeps the row for patients.name = 'Ben Carter' with diagnoses.diagnosis = 'Arrhythmia', and "
+            "SELECT doctors.name returns that doctor.",
+        ),
+        Special(
+            "case",
+            (
+                "Classify each diagnosis cost as 'Routine' under 150, 'Standard' up to 300 and 'Major' "
+                "above that, with the diagnosis id.",
+            ),
+            "SELECT diagnosis_id, CASE WHEN cost < 150 THEN 'Routine' WHEN cost <= 300 THEN 'Standard' "
+            "ELSE 'Major' END FROM diagnoses",
+            "CASE tests its branches in order for every row of diagnoses: cost < 150 gives 'Routine', "
+            "otherwise cost <= 300 gives 'Standard', and ELSE gives 'Major' to the rest. It is shown next "
+            "to diagnosis_id.",
+        ),
+        Special(
+            "date",
+            ("How many days passed between Ana Silva's first and last diagnosis?",),
+            "SELECT julianday(MAX(diagnoses.diagnosed_on)) - julianday(MIN(diagnoses.diagnosed_on)) "
+            "FROM diagnoses JOIN patients ON diagnoses.patient_id = patients.patient_id "
+            "WHERE patients.name = 'Ana Silva'",
+            "The join to patients on patient_id lets WHERE patients.name = 'Ana Silva' keep her diagnoses; "
+            "MIN and MAX of diagnosed_on give her first and last dates, and julianday turns each into a day "
+            "number so their difference is the number of days between them.",
+        ),
+    ),
+)
+
+
+SHOP = Schema(
+    "shop",
+    "Online shop",
+    (
+        Table(
+            "customers",
+            "customer",
+            "customers",
+            "customer_id INTEGER PRIMARY KEY, name TEXT, city TEXT, email TEXT, joined_on TEXT",
+            (
+                (1, "Liam Brown", "Austin", "liam@mail.com", "2022-01-15"),
+                (2, "Mia Chen", "Seattle", None, "2022-06-03"),
+                (3, "Noah Diaz", "Austin", "noah@mail.com", "2023-02-20"),
+                (4, "Olivia Park", "Miami", "olivia@mail.com", "2023-05-11"),
+                (5, "Paul Young", "Seattle", None, "2023-09-30"),
+                (6, "Quinn Hall", "Denver", "quinn@mail.com", "2024-01-08"),
+            ),
+            "name",
+            "name",
+            text=True,
+            cats=(Cat("city", "city", "cities", "from {v}"),),
+            dates=(When("joined_on", "join date", "who joined"),),
+            gaps=(Gap("email", "email", "without an email", "with an email"),),
+        ),
+        Table(
+            "products",
+            "product",
+            "products",
+            "product_id INTEGER PRIMARY KEY, name TEXT, category TEXT, price REAL",
+            (
+                (1, "Laptop", "Electronics", 899.0),
+                (2, "Headphones", "Electronics", 59.9),
+                (3, "Desk Chair", "Furniture", 149.0),
+                (4, "Coffee Mug", "Kitchen", 12.5),
+                (5, "Blender", "Kitchen", 45.0),
+                (6, "Bookshelf", "Furniture", 120.0),
+                (7, "Webcam", "Electronics", 39.0),
+            ),
+            "name",
+            "name",
+            text=True,
+            cats=(Cat("category", "category", "categories", "in the {v} category"),),
+            nums=(Num("price", "price", "priced above {v}", "priced below {v}"),),
+        ),
+        Table(
+            "orders",
+            "order",
+            "orders",
+            "order_id INTEGER PRIMARY KEY, customer_id INTEGER, product_id INTEGER, quantity INTEGER, "
+            "order_date TEXT, status TEXT",
+            (
+                (1, 1, 1, 1, "2023-03-05", "Delivered"),
+                (2, 1, 4, 4, "2023-03-05", "Delivered"),
+                (3, 2, 2, 2, "2023-06-18", "Shipped"),
+                (4, 3, 3, 1, "2023-08-22", "Delivered"),
+                (5, 4, 5, 1, "2024-01-10", "Cancelled"),
+                (6, 2, 7, 3, "2024-02-02", "Shipped"),
+                (7, 5, 6, 1, "2024-02-14", "Pending"),
+                (8, 3, 2, 1, "2024-03-01", "Pending"),
+            ),
+            "order_id",
+            "id",
+            cats=(Cat("status", "status", "statuses", "with status {v}"),),
+            nums=(Num("quantity", "quantity", "for more than {v} items", "for fewer than {v} items"),),
+            dates=(When("order_date", "order date", "placed"),),
+        ),
+    ),
+    links=(Link("customers", "orders", "customer_id"), Link("products", "orders", "product_id")),
+    bridges=(Bridge("orders", "customers", "products", "ordered", "were ordered by"),),
+    specials=(
+        Special(
+            "join",
+            (
+                "How much has each customer spent, counting quantity times price?",
+                "What is the total spending of every customer (quantity times price)?",
+            ),
+            "SELECT customers.name, SUM(orders.quantity * products.price) FROM customers JOIN orders ON "
+            "customers.customer_id = orders.customer_id JOIN products ON orders.product_id = products.product_id "
+            "GROUP BY customers.name",
+            "Spending needs the quantity from orders and the price from products, and the name from customers, "
+            "so all three are joined on customer_id and product_id. orders.quantity * products.price is the "
+            "amount of one order line; SUM adds them per customer, as GROUP BY customers.name asks.",
+        ),
+        Special(
+            "order_limit",
+            ("Which product has been ordered in the largest total quantity?",),
+            "SELECT products.name FROM products JOIN orders ON products.product_id = orders.product_id "
+            "GROUP BY products.name ORDER BY SUM(orders.quantity) DESC LIMIT 1",
+            "Joining products to orders on product_id gives each order line its product; GROUP BY products.name "
+            "with SUM(orders.quantity) totals the units per product, ORDER BY ... DESC puts the largest total "
+            "first and LIMIT 1 keeps that product.",
+        ),
+        Special(
+            "date",
+            ("How many days after joining did Noah Diaz place his first order?",),
+            "SELECT julianday(MIN(orders.order_date)) - julianday(customers.joined_on) FROM customers JOIN orders "
+            "ON customers.customer_id = orders.customer_id WHERE customers.name = 'Noah Diaz'",
+            "The join on customer_id brings Noah Diaz's orders next to his joined_on date; MIN(orders.order_date) "
+            "is his first order, and the difference of the two julianday values is the number of days between "
+            "joining and that order.",
+        ),
+    ),
+)
+
+
+BANK = Schema(
+    "bank",
+    "Bank",
+    (
+        Table(
+            "accounts",
+            "account",
+            "accounts",
+            "account_id INTEGER PRIMARY KEY, owner TEXT, account_type TEXT, branch TEXT, balance REAL, opened_on TEXT",
+            (
+                (1, "Hana Sato", "Checking", "Downtown", 2500.0, "2019-04-12"),
+                (2, "Ivan Petrov", "Savings", "Uptown", 12800.0, "2020-08-01"),
+                (3, "Julia Gomez", "Checking", "Uptown", 430.0, "2021-11-23"),
+                (4, "Karl Weber", "Savings", "Downtown", 7600.0, "2022-02-14"),
+                (5, "Lena Fischer", "Business", "Harbor", 31000.0, "2022-09-30"),
+                (6, "Marco Rossi", "Checking", "Harbor", 980.0, "2023-06-05"),
+            ),
+            "owner",
+            "owner",
+            text=True,
+            cats=(
+                Cat("account_type", "account type", "account types", "of type {v}"),
+                Cat("branch", "branch", "branches", "at the {v} branch"),
+            ),
+            nums=(Num("balance", "balance", "with a balance above {v}", "with a balance below {v}"),),
+            dates=(When("opened_on", "opening date", "opened"),),
+        ),
+        Table(
+            "transactions",
+            "transaction",
+            "transactions",
+            "txn_id INTEGER PRIMARY KEY, account_id INTEGER, txn_type TEXT, amount REAL, txn_date TEXT, memo TEXT",
+            (
+                (1, 1, "Deposit", 1200.0, "2024-01-03", "Salary"),
+                (2, 1, "Withdrawal", 300.0, "2024-01-09", None),
+                (3, 2, "Deposit", 5000.0, "2024-01-15", "Bonus"),
+                (4, 3, "Withdrawal", 150.0, "2024-02-01", "Groceries"),
+                (5, 5, "Deposit", 9000.0, "2024-02-11", "Invoice 88"),
+                (6, 5, "Withdrawal", 4200.0, "2024-02-20", None),
+                (7, 4, "Transfer", 800.0, "2024-03-02", "Rent"),
+                (8, 1, "Deposit", 1200.0, "2024-03-03", "Salary"),
+            ),
+            "txn_id",
+            "id",
+            cats=(Cat("txn_type", "transaction type", "transaction types", "of type {v}"),),
+            nums=(Num("amount", "amount", "for more than {v}", "for less than {v}"),),
+            dates=(When("txn_date", "transaction date", "made"),),
+            gaps=(Gap("memo", "memo", "without a memo", "with a memo"),),
+        ),
+    ),
+    links=(Link("accounts", "transactions", "account_id"),),
+    specials=(
+        Special(
+            "case",
+            (
+                "What is the net flow of each account owner, treating Deposit amounts as positive and "
+                "every other type as negative?",
+            ),
+            "SELECT accounts.owner, SUM(CASE WHEN transactions.txn_type = 'Deposit' THEN transactions.amount "
+            "ELSE -transactions.amount END) FROM accounts JOIN transactions ON accounts.account_id = "
+            "transactions.account_id GROUP BY accounts.owner",
+            "The join on account_id attaches every transaction to its account's owner. The CASE expression "
+            "keeps the amount of a 'Deposit' and negates any other txn_type, and SUM of that per owner "
+            "(GROUP BY accounts.owner) is the net flow.",
+        ),
+        Special(
+            "order_limit",
+            ("Which branch holds the largest total balance?",),
+            "SELECT branch FROM accounts GROUP BY branch ORDER BY SUM(balance) DESC LIMIT 1",
+            "GROUP BY branch totals the balance of the accounts at each branch with SUM(balance); ORDER BY that "
+            "total DESC puts the richest branch first and LIMIT 1 keeps it.",
+        ),
+        Special(
+            "set_operation",
+            ("Which owners have made both a Deposit and a Withdrawal?",),
+            "SELECT accounts.owner FROM accounts JOIN transactions ON accounts.account_id = "
+            "transactions.account_id WHERE transactions.txn_type = 'Deposit' INTERSECT SELECT accounts.owner "
+            "FROM accounts JOIN transactions ON accounts.account_id = transactions.account_id "
+            "WHERE transactions.txn_type = 'Withdrawal'",
+            "Each SELECT joins accounts to transactions on account_id: the first lists owners with a "
+            "'Deposit', the second owners with a 'Withdrawal'. INTERSECT keeps the owners in both lists.",
+        ),
+    ),
+)
+
+SCHEMAS = (HOSPITAL, SHOP, BANK)
