@@ -55,6 +55,12 @@ def run_sqlite(sql: str, read: str = "mysql") -> list[tuple]:
         ),
         ("SELECT LEFT(last, 3), RIGHT(last, 3) FROM sales WHERE id = 3", [("Hop", "per")]),
         ("SELECT `first` FROM `sales` WHERE `id` = 1", [("Ada",)]),
+        (
+            "SELECT CONCAT_WS('-', first, last), LAST_DAY(sale_date), DAYOFMONTH(sale_date) FROM sales WHERE id = 1",
+            [("Ada-Lovelace", "2021-03-31", 15)],
+        ),
+        ("SELECT UNIX_TIMESTAMP('2021-01-01 00:00:10')", [(1609459210,)]),
+        ("SELECT ROUND(STDDEV(amount), 4), ROUND(VAR_SAMP(amount), 2) FROM sales", [(77.1366, 8925.08)]),
     ],
 )
 def test_mysql_functions_give_mysql_answers_on_sqlite(mysql, expected):

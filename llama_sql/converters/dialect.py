@@ -23,17 +23,13 @@ from llama_sql.converters import sqlite_dates
 # Tried in this order when a statement does not run as written; the converter keeps the first that runs.
 READ_DIALECTS = ("mysql", "postgres", "tsql")
 
-_PART_NODES = {
-    exp.Year: "YEAR",
-    exp.Month: "MONTH",
-    exp.Day: "DAY",
-    exp.Hour: "HOUR",
-    exp.Minute: "MINUTE",
-    exp.Second: "SECOND",
-    exp.Week: "WEEK",
-    exp.DayOfYear: "DAYOFYEAR",
-    exp.Quarter: "QUARTER",
-    exp.DayOfWeek: "DAYOFWEEK",
+# Statistics SQLite lacks: (sample rather than population, square root taken).
+_SPREADS = {
+    exp.StddevPop: (False, True),
+    exp.StddevSamp: (True, True),
+    exp.Stddev: (True, True),
+    exp.VariancePop: (False, False),
+    exp.Variance: (True, False),
 }
 # MySQL column options SQLite rejects; dropping them keeps the table and its data the same.
 _DROPPED_CONSTRAINTS = (
@@ -121,47 +117,29 @@ def _sqlite_node(node: exp.Expression) -> exp.Expression | None:
         node.set("db", None)
         node.set("catalog", None)
         return node
-    if isinstance(node, tuple(_PART_NODES)):
-        return sqlite_dates.date_part(_PART_NODES[type(node)], node.this) or node
-    if isinstance(node, exp.Extract):
-        return sqlite_dates.date_part(node.name.upper(), node.expression) or node
-    if isinstance(node, (exp.DateAdd, exp.DateSub)):
-        sign = -1 if isinstance(node, exp.DateSub) else 1
-        return sqlite_dates.shift(node.this, node.expression, node.text("unit") or "DAY", sign)
-    if isinstance(node, (exp.Add, exp.Sub)) and isinstance(node.expression, exp.Interval):
-        interval = node.expression
-        sign = -1 if isinstance(node, exp.Sub) else 1
-        return sqlite_dates.shift(node.this, interval.this, interval.text("unit") or "DAY", sign)
-    if isinstance(node, exp.Anonymous) and node.name.upper() in sqlite_dates.NOW_FUNCTIONS:
-        return exp.CurrentTimestamp()
-    if isinstance(node, (exp.StrToDate, exp.StrToTime)):
-        return sqlite_dates.str_to_date(node) or node
-    if isinstance(node, exp.TimestampAdd):
-        return sqlite_dates.shift(node.this, node.expression, node.text("unit") or "DAY", 1)
-    if isinstance(node, exp.Cast) and node.to is not None:
-        return sqlite_dates.as_date(node) or node
-    if isinstance(node, exp.ToChar):
-        return sqlite_dates.to_char(node) or node
-    if isinstance(node, exp.TimestampDiff):
-        return sqlite_dates.timestamp_diff(node.expression, node.this, node.text("unit") or "DAY")
-    if isinstance(node, (exp.DateTrunc, exp.TimestampTrunc)):
-        return sqlite_dates.truncate_date(node) or node
+    rewritten = sqlite_dates.rewrite(node)
+    if rewritten is not node:
+        return rewritten
     if isinstance(node, exp.Trunc) and node.args.get("decimals") is not None and node.args["decimals"].is_int:
         scale = exp.Literal.number(f"{10 ** int(node.args['decimals'].to_py())}.0")  # TRUNCATE(x, 2)
         return exp.Div(
             this=sqlite_dates.as_int(exp.Mul(this=node.this.copy(), expression=scale)),
             expression=scale.copy(),
         )
-    if isinstance(node, exp.Dayname) or (isinstance(node, exp.TimeToStr) and node.text("format") == "%A"):
-        return sqlite_dates.name_of(node.this, "%w", sqlite_dates.DAY_NAMES, first=0)
-    if isinstance(node, exp.TimeToStr) and node.text("format") == "%B":
-        return sqlite_dates.name_of(node.this, "%m", sqlite_dates.MONTH_NAMES, first=1)
     if isinstance(node, exp.Left):
         return exp.Substring(
             this=node.this.copy(), start=exp.Literal.number(1), length=node.expression.copy()
         )
     if isinstance(node, exp.Right):
         return exp.Substring(this=node.this.copy(), start=exp.Neg(this=node.expression.copy()))
+    if isinstance(node, exp.ConcatWs):  # CONCAT_WS(sep, a, b) -> a || sep || b (MySQL also skips NULLs)
+        separator, *parts = (e.copy() for e in node.expressions)
+        text = parts[0] if parts else exp.Literal.string("")
+        for part in parts[1:]:
+            text = exp.DPipe(this=exp.DPipe(this=text, expression=separator.copy()), expression=part)
+        return text
+    if isinstance(node, tuple(_SPREADS)):
+        return _spread(node.this, *_SPREADS[type(node)])
     if isinstance(node, exp.DataType) and node.this in (exp.DataType.Type.ENUM, exp.DataType.Type.SET):
         return exp.DataType.build("TEXT")
     if isinstance(node, exp.ColumnConstraint) and isinstance(node.kind, _DROPPED_CONSTRAINTS):
@@ -169,6 +147,26 @@ def _sqlite_node(node: exp.Expression) -> exp.Expression | None:
     if isinstance(node, exp.IndexColumnConstraint):
         return None
     return node
+
+
+def _spread(value: exp.Expression, sample: bool, root: bool) -> exp.Expression:
+    """VAR_POP(x) = AVG(x*x) - AVG(x)^2; the sample variance scales it by n / (n - 1); STDDEV is its root."""
+    mean = exp.Avg(this=value.copy())
+    variance: exp.Expression = exp.Sub(
+        this=exp.Avg(this=exp.Mul(this=value.copy(), expression=value.copy())),
+        expression=exp.Mul(this=mean, expression=mean.copy()),
+    )
+    if sample:  # NULL for a single row, as in MySQL and PostgreSQL
+        count = exp.Count(this=value.copy())
+        less_one = exp.Nullif(
+            this=exp.Sub(this=count, expression=exp.Literal.number(1)), expression=exp.Literal.number(0)
+        )
+        variance = exp.Div(
+            this=exp.Mul(this=exp.Paren(this=variance), expression=count.copy()), expression=less_one
+        )
+    # MAX(v, 0): rounding can leave a tiny negative variance, whose square root SQLite makes NULL
+    variance = exp.Anonymous(this="MAX", expressions=[variance, exp.Literal.number(0)])
+    return exp.Sqrt(this=variance) if root else variance
 
 
 def _first_line(err: Exception) -> str:

@@ -41,6 +41,19 @@ _TIMESTAMP_TYPES = {
     exp.DataType.Type.TIMESTAMPLTZ,
     exp.DataType.Type.SMALLDATETIME,
 }
+PART_NODES = {
+    exp.Year: "YEAR",
+    exp.Month: "MONTH",
+    exp.Day: "DAY",
+    exp.Hour: "HOUR",
+    exp.Minute: "MINUTE",
+    exp.Second: "SECOND",
+    exp.Week: "WEEK",
+    exp.DayOfMonth: "DAY",
+    exp.DayOfYear: "DAYOFYEAR",
+    exp.Quarter: "QUARTER",
+    exp.DayOfWeek: "DAYOFWEEK",
+}
 NOW_FUNCTIONS = {"NOW", "SYSDATE", "GETDATE", "LOCALTIME", "LOCALTIMESTAMP"}
 MONTH_NAMES = [
     "January",
@@ -60,6 +73,53 @@ DAY_NAMES = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "
 # Width of each field of a STR_TO_DATE format that can be read with fixed substr() positions
 # (sqlglot has already rewritten MySQL's tokens into Python's: %i -> %M, %s -> %S).
 _FIXED_FIELDS = {"%Y": 4, "%m": 2, "%d": 2, "%H": 2, "%M": 2, "%S": 2}
+
+
+def rewrite(node: exp.Expression) -> exp.Expression:
+    """The SQLite form of a MySQL/PostgreSQL/T-SQL date expression, or `node` itself when it is none."""
+    if isinstance(node, tuple(PART_NODES)):
+        return date_part(PART_NODES[type(node)], node.this) or node
+    if isinstance(node, exp.Extract):
+        return date_part(node.name.upper(), node.expression) or node
+    if isinstance(node, (exp.DateAdd, exp.DateSub)):
+        sign = -1 if isinstance(node, exp.DateSub) else 1
+        return shift(node.this, node.expression, node.text("unit") or "DAY", sign)
+    if isinstance(node, (exp.Add, exp.Sub)) and isinstance(node.expression, exp.Interval):
+        interval = node.expression
+        sign = -1 if isinstance(node, exp.Sub) else 1
+        return shift(node.this, interval.this, interval.text("unit") or "DAY", sign)
+    if isinstance(node, exp.Anonymous) and node.name.upper() in NOW_FUNCTIONS:
+        return exp.CurrentTimestamp()
+    if isinstance(node, (exp.StrToDate, exp.StrToTime)):
+        return str_to_date(node) or node
+    if isinstance(node, exp.TimestampAdd):
+        return shift(node.this, node.expression, node.text("unit") or "DAY", 1)
+    if isinstance(node, exp.Cast) and node.to is not None:
+        return as_date(node) or node
+    if isinstance(node, exp.ToChar):
+        return to_char(node) or node
+    if isinstance(node, exp.TimestampDiff):
+        return timestamp_diff(node.expression, node.this, node.text("unit") or "DAY")
+    if isinstance(node, (exp.DateTrunc, exp.TimestampTrunc)):
+        return truncate_date(node) or node
+    if isinstance(node, exp.Dayname) or (isinstance(node, exp.TimeToStr) and node.text("format") == "%A"):
+        return name_of(node.this, "%w", DAY_NAMES, first=0)
+    if isinstance(node, exp.TimeToStr) and node.text("format") == "%B":
+        return name_of(node.this, "%m", MONTH_NAMES, first=1)
+    if isinstance(node, exp.LastDay):
+        return exp.Anonymous(
+            this="DATE",
+            expressions=[node.this.copy()]
+            + [exp.Literal.string(m) for m in ("start of month", "+1 month", "-1 day")],
+        )
+    if (
+        isinstance(node, exp.Anonymous)
+        and node.name.upper() == "UNIX_TIMESTAMP"
+        and len(node.expressions) < 2
+    ):
+        moment = node.expressions[0].copy() if node.expressions else exp.Literal.string("now")
+        return as_int(strftime("%s", moment))
+    return node
 
 
 def strftime(pattern: str, value: exp.Expression) -> exp.Expression:
