@@ -73,7 +73,7 @@ def aggregate_value(s: Scope) -> Draft | None:
     )
     where = "" if cond is None else f" WHERE {cond.sql}"
     sql = f"SELECT {fn}({n.col}) FROM {t.name}{where}"
-    scope = f"the whole {t.name} table" if cond is None else f"the rows kept by WHERE {cond.sql}"
+    scope = f"the whole {t.name} table" if cond is None else f"the rows of {t.name} kept by WHERE {cond.sql}"
     why = (
         f"The question asks for the {word} {n.noun}, so {fn}({n.col}) {AGG_MEANING[fn]} the {n.col} "
         f"values over {scope}, returning one number."

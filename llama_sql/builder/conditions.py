@@ -52,7 +52,7 @@ def null_count(s: Scope) -> Draft | None:
     )
     sql = f"SELECT COUNT(*) FROM {t.name} WHERE {g.col} {test}"
     why = (
-        f"{t.name}.{g.col} is NULL when the {g.noun} is unknown, so WHERE {g.col} {test} keeps the "
+        f"{t.name}.{g.col} is NULL when the {g.noun} is unknown, so WHERE {g.col} {test} keeps the rows of {t.name} for the "
         f"{t.plural} {phrase} (a comparison with = or <> would never match NULL); COUNT(*) counts them."
     )
     return Draft("null_handling", q, sql, why)
@@ -134,7 +134,7 @@ def case_flag(s: Scope) -> Draft | None:
     )
     sql = f"SELECT {t.label}, CASE WHEN {cond.sql} THEN 'Yes' ELSE 'No' END FROM {t.name}"
     why = (
-        f"Every {t.singular} is listed, so there is no WHERE clause; CASE WHEN {cond.sql} THEN 'Yes' ELSE 'No' "
+        f"Every {t.singular} of {t.name} is listed, so there is no WHERE clause; CASE WHEN {cond.sql} THEN 'Yes' ELSE 'No' "
         f"END turns the test into a Yes/No column next to {t.label}."
     )
     return Draft("case", q, sql, why)
@@ -199,6 +199,6 @@ def case_bands(s: Scope) -> Draft | None:
     )
     why = (
         f"CASE checks its WHEN branches in order: {n.col} < {num(low)} gives 'Low'; a row that fails it but has "
-        f"{n.col} < {num(high)} gives 'Medium'; ELSE gives 'High'. Each {t.singular} of {t.name} gets one band."
+        f"{n.col} < {num(high)} gives 'Medium'; ELSE gives 'High'. Each {t.singular} of {t.name} gets one band, shown next to its {t.label}."
     )
     return Draft("case", q, sql, why)

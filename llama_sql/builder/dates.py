@@ -150,7 +150,7 @@ def span_days(s: Scope) -> Draft | None:
             end=span.end,
         )
         sql = f"SELECT {t.label}, {days} FROM {t.name}"
-        tail = f"it is shown next to each {t.label} (NULL where {span.end} is empty)"
+        tail = f"it is shown next to each {t.label} of {t.name} (NULL where {span.end} is empty)"
     why = (
         f"julianday turns a 'YYYY-MM-DD' date into a day number, so {days} is the number of days of each "
         f"{span.noun}; {tail}."

@@ -161,8 +161,9 @@ GYM = Schema(
             "ON visits.class_id = classes.class_id WHERE classes.name = 'Yoga' INTERSECT SELECT members.name "
             "FROM members JOIN visits ON members.member_id = visits.member_id JOIN classes ON visits.class_id = "
             "classes.class_id WHERE classes.name = 'Spin'",
-            "Each SELECT joins members, visits and classes to list who attended one class: 'Yoga' first, "
-            "'Spin' second. INTERSECT keeps the members found in both lists.",
+            "Each SELECT joins members to visits on member_id and visits to classes on class_id, and lists "
+            "members.name for one class: WHERE classes.name = 'Yoga' in the first, 'Spin' in the second. "
+            "INTERSECT keeps the names found in both lists.",
         ),
         Special(
             "date",
@@ -267,16 +268,18 @@ REAL_ESTATE = Schema(
             ("For each sold property, how far above or below the asking price did it sell?",),
             "SELECT properties.address, sales.sale_price - properties.price FROM properties JOIN sales ON "
             "properties.property_id = sales.property_id",
-            "The asking price is properties.price and the sale price is in sales; the join on property_id pairs "
-            "them, so sales.sale_price - properties.price is positive above asking and negative below.",
+            "The asking price is properties.price and the sale price is sales.sale_price; joining properties "
+            "to sales on property_id pairs them, so sales.sale_price - properties.price, shown next to "
+            "properties.address, is positive above asking and negative below.",
         ),
         Special(
             "date",
             ("How many days was each sold property on the market?",),
             "SELECT properties.address, julianday(sales.sale_date) - julianday(properties.listed_on) FROM "
             "properties JOIN sales ON properties.property_id = sales.property_id",
-            "Time on the market runs from listed_on (properties) to sale_date (sales); the join on property_id "
-            "puts both on one row, and the julianday difference counts the days.",
+            "Time on the market runs from properties.listed_on to sales.sale_date; joining properties to "
+            "sales on property_id puts both on one row, and julianday(sales.sale_date) - "
+            "julianday(properties.listed_on) counts the days for each properties.address.",
         ),
         Special(
             "join",
@@ -285,7 +288,8 @@ REAL_ESTATE = Schema(
             "JOIN sales ON properties.property_id = sales.property_id WHERE properties.city = 'Austin'",
             "A sale reaches its agent through the property, so agents, properties and sales are joined on "
             "agent_id and property_id; the inner join to sales keeps sold properties only, WHERE "
-            "properties.city = 'Austin' keeps that city, and DISTINCT lists each agent once.",
+            "properties.city = 'Austin' keeps that city, and SELECT DISTINCT agents.name lists each agent "
+            "once.",
         ),
     ),
 )

@@ -100,8 +100,9 @@ LIBRARY = Schema(
             "loans.member_id = members.member_id WHERE members.name = 'Iris Long' UNION SELECT books.title "
             "FROM books JOIN loans ON books.book_id = loans.book_id JOIN members ON loans.member_id = "
             "members.member_id WHERE members.name = 'Kara Singh'",
-            "Each SELECT joins books, loans and members to list the titles one member borrowed: 'Iris Long' "
-            "first, 'Kara Singh' second. UNION merges the two lists and drops repeated titles.",
+            "Each SELECT joins books to loans on book_id and loans to members on member_id, and lists "
+            "books.title for one member: WHERE members.name = 'Iris Long' in the first, 'Kara Singh' in the "
+            "second. UNION merges the two lists and drops repeated titles.",
         ),
     ),
 )
@@ -194,8 +195,8 @@ CINEMA = Schema(
             ("Which directors have made both a Thriller and a Sci-Fi movie?",),
             "SELECT director FROM movies WHERE genre = 'Thriller' INTERSECT SELECT director FROM movies "
             "WHERE genre = 'Sci-Fi'",
-            "The first SELECT lists directors of a 'Thriller', the second directors of a 'Sci-Fi' movie; "
-            "INTERSECT keeps the directors found in both lists.",
+            "Both SELECTs read director from movies: the first WHERE genre = 'Thriller', the second WHERE "
+            "genre = 'Sci-Fi'. INTERSECT keeps the directors found in both lists, each once.",
         ),
         Special(
             "date",

@@ -219,9 +219,10 @@ SHOP = Schema(
             ("How many days after joining did Noah Diaz place his first order?",),
             "SELECT julianday(MIN(orders.order_date)) - julianday(customers.joined_on) FROM customers JOIN orders "
             "ON customers.customer_id = orders.customer_id WHERE customers.name = 'Noah Diaz'",
-            "The join on customer_id brings Noah Diaz's orders next to his joined_on date; MIN(orders.order_date) "
-            "is his first order, and the difference of the two julianday values is the number of days between "
-            "joining and that order.",
+            "Joining customers to orders on customer_id puts Noah Diaz's orders next to his "
+            "customers.joined_on date, and WHERE customers.name = 'Noah Diaz' keeps only him. "
+            "MIN(orders.order_date) is his first order, and the difference of the two julianday values is the"
+            " number of days between joining and that order.",
         ),
     ),
 )
@@ -288,9 +289,10 @@ BANK = Schema(
             "SELECT accounts.owner, SUM(CASE WHEN transactions.txn_type = 'Deposit' THEN transactions.amount "
             "ELSE -transactions.amount END) FROM accounts JOIN transactions ON accounts.account_id = "
             "transactions.account_id GROUP BY accounts.owner",
-            "The join on account_id attaches every transaction to its account's owner. The CASE expression "
-            "keeps the amount of a 'Deposit' and negates any other txn_type, and SUM of that per owner "
-            "(GROUP BY accounts.owner) is the net flow.",
+            "Joining accounts to transactions on account_id attaches every transaction to its accounts.owner."
+            " The CASE expression keeps transactions.amount when transactions.txn_type = 'Deposit' and "
+            "negates it for any other type, and SUM of that per owner (GROUP BY accounts.owner) is the net "
+            "flow.",
         ),
         Special(
             "order_limit",
@@ -306,8 +308,9 @@ BANK = Schema(
             "transactions.account_id WHERE transactions.txn_type = 'Deposit' INTERSECT SELECT accounts.owner "
             "FROM accounts JOIN transactions ON accounts.account_id = transactions.account_id "
             "WHERE transactions.txn_type = 'Withdrawal'",
-            "Each SELECT joins accounts to transactions on account_id: the first lists owners with a "
-            "'Deposit', the second owners with a 'Withdrawal'. INTERSECT keeps the owners in both lists.",
+            "Each SELECT joins accounts to transactions on account_id and lists accounts.owner: the first "
+            "WHERE transactions.txn_type = 'Deposit', the second WHERE transactions.txn_type = 'Withdrawal'. "
+            "INTERSECT keeps the owners in both lists.",
         ),
     ),
 )

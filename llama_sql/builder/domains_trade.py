@@ -104,8 +104,9 @@ INVENTORY = Schema(
             ("Which warehouse holds the most different items?",),
             "SELECT warehouses.city FROM warehouses JOIN stock ON warehouses.warehouse_id = stock.warehouse_id "
             "GROUP BY warehouses.city ORDER BY COUNT(DISTINCT stock.item_id) DESC LIMIT 1",
-            "The join on warehouse_id lists each warehouse's stock rows; COUNT(DISTINCT stock.item_id) counts "
-            "its different items, ORDER BY that DESC puts the largest first and LIMIT 1 keeps it.",
+            "Joining warehouses to stock on warehouse_id lists each warehouse's stock rows; COUNT(DISTINCT "
+            "stock.item_id) counts its different items per warehouses.city (GROUP BY), ORDER BY that count "
+            "DESC puts the largest first and LIMIT 1 keeps that city.",
         ),
     ),
 )
@@ -281,17 +282,18 @@ LOGISTICS = Schema(
             ("What is the average delivery time in days for each carrier?",),
             "SELECT carriers.name, AVG(julianday(shipments.delivered_on) - julianday(shipments.shipped_on)) FROM "
             "carriers JOIN shipments ON carriers.carrier_id = shipments.carrier_id GROUP BY carriers.name",
-            "julianday(delivered_on) - julianday(shipped_on) is one shipment's delivery time in days (NULL while "
-            "undelivered, which AVG skips); the join on carrier_id and GROUP BY carriers.name average it per "
-            "carrier.",
+            "julianday(shipments.delivered_on) - julianday(shipments.shipped_on) is one shipment's delivery "
+            "time in days (NULL while undelivered, which AVG skips); joining carriers to shipments on "
+            "carrier_id and grouping by carriers.name averages it per carrier.",
         ),
         Special(
             "null_handling",
             ("Which shipments are still in transit, and with which carrier?",),
             "SELECT shipments.shipment_id, carriers.name FROM shipments JOIN carriers ON shipments.carrier_id = "
             "carriers.carrier_id WHERE shipments.delivered_on IS NULL",
-            "A shipment without a delivered_on date (NULL) is still in transit, tested with IS NULL because "
-            "NULL never equals anything; the join on carrier_id adds the carrier's name.",
+            "A shipment without a delivered_on date (NULL) is still in transit, tested with "
+            "shipments.delivered_on IS NULL because NULL never equals anything; joining shipments to carriers"
+            " on carrier_id adds carriers.name next to each shipments.shipment_id.",
         ),
     ),
 )

@@ -203,17 +203,18 @@ HOTEL = Schema(
             ("Which rooms were occupied on the night of 2024-06-15?",),
             "SELECT rooms.room_no FROM rooms JOIN bookings ON rooms.room_id = bookings.room_id WHERE "
             "bookings.check_in <= '2024-06-15' AND bookings.check_out > '2024-06-15'",
-            "A room is occupied on a night when a booking started on or before it and ends after it; the join "
-            "on room_id gives each booking its room number, and the two date comparisons in WHERE test exactly "
-            "that for '2024-06-15'.",
+            "A room is occupied on a night when a booking started on or before it and ends after it: "
+            "bookings.check_in <= '2024-06-15' AND bookings.check_out > '2024-06-15' tests exactly that, and "
+            "joining rooms to bookings on room_id gives each such booking its rooms.room_no.",
         ),
         Special(
             "date",
             ("Which guests stayed more than 3 nights in a single booking?",),
             "SELECT DISTINCT guests.name FROM guests JOIN bookings ON guests.guest_id = bookings.guest_id "
             "WHERE julianday(bookings.check_out) - julianday(bookings.check_in) > 3",
-            "The julianday difference of check_out and check_in is the length of each booking in nights; WHERE "
-            "... > 3 keeps the long ones, the join on guest_id names the guest, and DISTINCT lists each once.",
+            "julianday(bookings.check_out) - julianday(bookings.check_in) is the length of each booking in "
+            "nights; WHERE ... > 3 keeps the long ones, joining guests to bookings on guest_id names the "
+            "guest, and SELECT DISTINCT guests.name lists each once.",
         ),
     ),
 )
@@ -307,8 +308,9 @@ CAR_RENTAL = Schema(
             ("What did each rental cost, at the car's daily rate for every day from start to end date?",),
             "SELECT rentals.rental_id, (julianday(rentals.end_date) - julianday(rentals.start_date)) * "
             "cars.daily_rate FROM rentals JOIN cars ON rentals.car_id = cars.car_id",
-            "The julianday difference of end_date and start_date is the number of rental days; the join on "
-            "car_id brings in the car's daily_rate, and multiplying the two gives each rental's cost.",
+            "julianday(rentals.end_date) - julianday(rentals.start_date) is the number of rental days; "
+            "joining rentals to cars on car_id brings in cars.daily_rate, and the product of the two is each "
+            "rental's cost, shown next to rentals.rental_id.",
         ),
         Special(
             "null_handling",

@@ -75,9 +75,10 @@ HR = Schema(
             ("Which employees earn more than the average salary of their own department?",),
             "SELECT name FROM employees WHERE salary > (SELECT AVG(salary) FROM employees AS peers "
             "WHERE peers.dept_id = employees.dept_id)",
-            "The subquery is correlated: for each employee it averages the salary of the rows with the same "
-            "dept_id (the alias peers tells the inner copy of employees from the outer one). The outer WHERE "
-            "keeps employees paid above their department's average.",
+            "The subquery is correlated: for each employee it averages the salary of the employees rows with "
+            "the same dept_id (the alias peers tells the inner copy of employees from the outer one). The "
+            "outer WHERE salary > keeps employees paid above their department's average and SELECT name lists"
+            " them.",
         ),
     ),
 )
@@ -174,17 +175,18 @@ SCHOOL = Schema(
             "SELECT students.name, courses.title, CASE WHEN enrollments.score >= 90 THEN 'A' WHEN "
             "enrollments.score >= 80 THEN 'B' ELSE 'C' END FROM students JOIN enrollments ON "
             "students.student_id = enrollments.student_id JOIN courses ON enrollments.course_id = courses.course_id",
-            "The joins on student_id and course_id put each enrollment next to its student and course. CASE "
-            "checks score >= 90 first ('A'), then score >= 80 ('B'), and ELSE gives 'C'.",
+            "Joining students to enrollments on student_id and enrollments to courses on course_id puts each "
+            "enrollment next to students.name and courses.title. CASE checks enrollments.score >= 90 first "
+            "('A'), then >= 80 ('B'), and ELSE gives 'C'.",
         ),
         Special(
             "join",
             ("How many credits is each student taking in total?",),
             "SELECT students.name, SUM(courses.credits) FROM students JOIN enrollments ON students.student_id = "
             "enrollments.student_id JOIN courses ON enrollments.course_id = courses.course_id GROUP BY students.name",
-            "Credits belong to courses and enrollments say who takes what, so students, enrollments and courses "
-            "are joined; GROUP BY students.name with SUM(courses.credits) adds the credits of each student's "
-            "courses.",
+            "Credits belong to courses and enrollments say who takes what, so students is joined to "
+            "enrollments on student_id and enrollments to courses on course_id; GROUP BY students.name with "
+            "SUM(courses.credits) adds the credits of each student's courses.",
         ),
     ),
 )
@@ -247,8 +249,9 @@ PROJECTS = Schema(
             ("How many days before its project's deadline was each finished task completed?",),
             "SELECT tasks.title, julianday(projects.deadline) - julianday(tasks.completed_on) FROM tasks JOIN "
             "projects ON tasks.project_id = projects.project_id WHERE tasks.completed_on IS NOT NULL",
-            "The deadline is on projects and the completion date on tasks, joined on project_id; WHERE "
-            "completed_on IS NOT NULL keeps finished tasks, and the julianday difference counts the days left.",
+            "The deadline is projects.deadline and the completion date tasks.completed_on, joined on "
+            "project_id; WHERE tasks.completed_on IS NOT NULL keeps finished tasks, and the julianday "
+            "difference, shown next to tasks.title, counts the days left before the deadline.",
         ),
         Special(
             "case",
@@ -264,8 +267,8 @@ PROJECTS = Schema(
             "order_limit",
             ("Who has logged the most hours across all tasks?",),
             "SELECT assignee FROM tasks GROUP BY assignee ORDER BY SUM(hours) DESC LIMIT 1",
-            "GROUP BY assignee totals each person's hours with SUM(hours); ORDER BY that total DESC puts the "
-            "largest first and LIMIT 1 keeps that assignee.",
+            "GROUP BY assignee totals each person's hours in the tasks table with SUM(hours); ORDER BY that "
+            "total DESC puts the largest first and LIMIT 1 keeps that assignee.",
         ),
     ),
 )

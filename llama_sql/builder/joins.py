@@ -56,7 +56,8 @@ def parents_with_children(s: Scope) -> Draft | None:
     why = (
         f"The {c.plural} are in {c.name} and point to their {p.singular} through {link.fk}, so {p.name} is "
         f"joined to {c.name} ON {p.name}.{p.key} = {c.name}.{link.fk}. WHERE {cond.sql} keeps the {c.plural} "
-        f"{cond.phrase}; DISTINCT lists each {p.singular} once even if several of its {c.plural} match."
+        f"{cond.phrase}; SELECT DISTINCT {p.name}.{p.label} lists each {p.singular} once even if several of its "
+        f"{c.plural} match."
     )
     return Draft("join", q, sql, why)
 
@@ -130,7 +131,8 @@ def child_with_parent(s: Scope) -> Draft | None:
     )
     why = (
         f"Each row of {c.name} stores its {p.singular} as {link.fk}; joining {p.name} ON "
-        f"{c.name}.{link.fk} = {p.name}.{p.key} brings in {p.name}.{p.label} for every {c.singular}"
+        f"{c.name}.{link.fk} = {p.name}.{p.key} brings in {p.name}.{p.label}, shown next to {c.name}.{c.label} for "
+        f"every {c.singular}"
         + (f", and WHERE {cond.sql} keeps the {c.plural} {cond.phrase}." if cond else ".")
     )
     return Draft("join", q, sql, why)
@@ -166,7 +168,7 @@ def parents_without_children(s: Scope) -> Draft | None:
     why = (
         f"A LEFT JOIN keeps every {p.singular} even without a matching row in {c.name}, filling the {c.name} "
         f"columns with NULL; WHERE {c.name}.{link.fk} IS NULL keeps exactly the {p.plural} that have no "
-        f"{c.plural}{', and COUNT(*) counts them' if count else ''}."
+        f"{c.plural}, and {'COUNT(*) counts them' if count else f'SELECT {p.name}.{p.label} lists them'}."
     )
     return Draft("join", q, sql, why)
 
@@ -196,6 +198,6 @@ def parents_with_missing(s: Scope) -> Draft | None:
     why = (
         f"A {c.singular} {g.missing} has NULL in {c.name}.{g.col}, which only IS NULL can test. Joining "
         f"{p.name} ON {p.name}.{p.key} = {c.name}.{link.fk} finds the {p.singular} of each such {c.singular}, "
-        f"and DISTINCT lists every {p.singular} once."
+        f"and SELECT DISTINCT {p.name}.{p.label} lists every {p.singular} once."
     )
     return Draft("null_handling", q, sql, why)

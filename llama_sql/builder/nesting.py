@@ -36,7 +36,8 @@ def above_average(s: Scope) -> Draft | None:
     sql = f"SELECT {t.label} FROM {t.name} WHERE {n.col} {op} ({inner})"
     why = (
         f"The subquery ({inner}) computes {scope} {n.noun} once; the outer WHERE {n.col} {op} compares every "
-        f"{t.singular} of {t.name} with it. An aggregate cannot appear directly in WHERE, hence the subquery."
+        f"{t.singular} of {t.name} with it and SELECT {t.label} returns the ones that pass. An aggregate cannot "
+        f"appear directly in WHERE, hence the subquery."
     )
     return Draft("subquery", q, sql, why)
 
@@ -66,7 +67,7 @@ def compared_to_named(s: Scope) -> Draft | None:
     sql = f"SELECT {t.label} FROM {t.name} WHERE {n.col} {op} ({inner})"
     why = (
         f"The subquery ({inner}) looks up the {n.noun} of {name}; the outer query keeps the {t.plural} whose "
-        f"{n.col} is {word} ({op}) than that value and returns their {plural(t.label_noun)}."
+        f"{n.col} is {word} ({op}) than that value, and SELECT {t.label} returns them."
     )
     return Draft("subquery", q, sql, why)
 
@@ -95,7 +96,8 @@ def not_in_children(s: Scope) -> Draft | None:
     sql = f"SELECT {p.label} FROM {p.name} WHERE {p.key} NOT IN ({inner})"
     why = (
         f"The subquery ({inner}) collects the {p.singular} of every {c.singular} {cond.phrase}; NOT IN keeps "
-        f"the rows of {p.name} whose {p.key} is not among them, i.e. the {p.plural} with no such {c.singular}."
+        f"the rows of {p.name} whose {p.key} is not among them, i.e. the {p.plural} with no such {c.singular}, "
+        f"and SELECT {p.label} names them."
     )
     return Draft("subquery", q, sql, why)
 
@@ -149,7 +151,7 @@ def union_of_filters(s: Scope) -> Draft | None:
         f"WHERE {second.sql}"
     )
     why = (
-        f"Each SELECT returns one group of {plural(t.label_noun)} from {t.name} ({first.sql}, then {second.sql}); "
+        f"Each SELECT returns {t.label} values from {t.name}, first WHERE {first.sql}, then WHERE {second.sql}; "
         f"UNION puts both lists together and removes a {t.singular} that appears in both."
     )
     return Draft("set_operation", q, sql, why)
@@ -192,8 +194,9 @@ def both_groups(s: Scope) -> Draft | None:
         f"SELECT {c.col} FROM {t.name} WHERE {first.sql} {op} SELECT {c.col} FROM {t.name} WHERE {second.sql}"
     )
     why = (
-        f"The first SELECT lists the {c.plural} of {t.plural} {first.phrase}, the second those of {t.plural} "
-        f"{second.phrase}; {op} {meaning}, and like all set operations it returns each {c.noun} once."
+        f"The first SELECT lists {c.col} from the rows of {t.name} WHERE {first.sql} ({t.plural} {first.phrase}), "
+        f"the second WHERE {second.sql}; {op} {meaning}, and like all set operations it returns each {c.noun} "
+        f"once."
     )
     return Draft("set_operation", q, sql, why)
 
@@ -223,8 +226,8 @@ def parents_in_both(s: Scope) -> Draft | None:
         f"JOIN {c.name} ON {p.name}.{p.key} = {c.name}.{link.fk} WHERE {theirs.sql}"
     )
     why = (
-        f"The first SELECT lists the {p.plural} {mine.phrase}; the second joins {p.name} to {c.name} ON "
-        f"{p.name}.{p.key} = {c.name}.{link.fk} and lists the {p.plural} with {c.plural} {theirs.phrase}. "
+        f"The first SELECT lists the {p.label} of {p.name} rows WHERE {mine.sql}; the second joins {p.name} to "
+        f"{c.name} ON {p.name}.{p.key} = {c.name}.{link.fk} and keeps WHERE {theirs.sql}. "
         f"INTERSECT keeps the {plural(p.label_noun)} present in both lists, each once."
     )
     return Draft("set_operation", q, sql, why)

@@ -50,7 +50,7 @@ def top_rows(s: Scope) -> Draft | None:
         )
     sql = f"SELECT {t.label} FROM {t.name} ORDER BY {n.col} {order} LIMIT {k}"
     why = (
-        f"ORDER BY {n.col} {order} sorts the {t.plural} from the {word} {n.noun} "
+        f"ORDER BY {n.col} {order} sorts the rows of {t.name} from the {word} {n.noun} "
         f"{'down' if high else 'up'}, LIMIT {k} keeps the first {k} row{'s' if k > 1 else ''}, and "
         f"SELECT {t.label} returns {'their' if k > 1 else 'its'} {t.label_noun}."
     )
@@ -75,8 +75,8 @@ def top_group(s: Scope) -> Draft | None:
     )
     sql = f"SELECT {c.col} FROM {t.name} GROUP BY {c.col} ORDER BY COUNT(*) DESC LIMIT 1"
     why = (
-        f"GROUP BY {c.col} counts the {t.plural} of each {c.noun}; ORDER BY COUNT(*) DESC puts the "
-        f"largest group first and LIMIT 1 keeps only that {c.noun}."
+        f"GROUP BY {c.col} groups the rows of {t.name} by {c.noun} and COUNT(*) sizes each group; ORDER BY "
+        f"COUNT(*) DESC puts the largest group first, LIMIT 1 keeps it and SELECT {c.col} names that {c.noun}."
     )
     ranking = f"SELECT COUNT(*) FROM {t.name} GROUP BY {c.col} ORDER BY COUNT(*) DESC"
     return Draft("order_limit", q, sql, why, ranking=ranking, limit=1)
@@ -103,7 +103,7 @@ def sorted_rows(s: Scope) -> Draft | None:
     )
     sql = f"SELECT {t.label}, {n.col} FROM {t.name} ORDER BY {n.col} {order}"
     why = (
-        f"SELECT {t.label}, {n.col} shows each {t.singular} with its {n.noun}, and ORDER BY {n.col} {order} "
+        f"SELECT {t.label}, {n.col} FROM {t.name} shows each {t.singular} with its {n.noun}; ORDER BY {n.col} {order} "
         f"sorts the rows {words}, as asked. There is no WHERE clause because every {t.singular} is listed."
     )
     ranking = f"SELECT {n.col} FROM {t.name} ORDER BY {n.col} {order}"

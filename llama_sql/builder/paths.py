@@ -61,7 +61,7 @@ def bridge(s: Scope) -> Draft | None:
         + (
             f"COUNT(DISTINCT {label}) counts each {src.singular} once."
             if count
-            else f"DISTINCT lists each {src.singular} once, however many {mid.plural} connect them."
+            else f"SELECT DISTINCT {label} lists each {src.singular} once, however many {mid.plural} connect them."
         )
     )
     return Draft("join", q, sql, why)
@@ -103,9 +103,10 @@ def chain_down(s: Scope) -> Draft | None:
         f"{mid.name}.{upper.fk} JOIN {low.name} ON {mid.name}.{mid.key} = {low.name}.{lower.fk} WHERE {cond.sql}"
     )
     why = (
-        f"{low.name} does not point at {top.name} directly: each {low.singular} belongs to a {mid.singular} "
-        f"({lower.fk}) and each {mid.singular} to a {top.singular} ({upper.fk}), so the query joins all three. "
-        f"WHERE {cond.sql} keeps the {low.plural} {cond.phrase}, and DISTINCT lists each {top.singular} once."
+        f"{low.name} does not point at {top.name} directly: each row of {low.name} names its {mid.singular} "
+        f"({lower.fk}) and each row of {mid.name} its {top.singular} ({upper.fk}), so the query joins all three. "
+        f"WHERE {cond.sql} keeps the {low.plural} {cond.phrase}, and SELECT DISTINCT {top.name}.{top.label} lists "
+        f"each {top.singular} once."
     )
     return Draft("join", q, sql, why)
 
@@ -164,8 +165,8 @@ def chain_count(s: Scope) -> Draft | None:
         f"JOIN {low.name} ON {mid.name}.{mid.key} = {low.name}.{lower.fk} GROUP BY {label}"
     )
     why = (
-        f"Each {low.singular} reaches its {top.singular} through a {mid.singular}, so the three tables are "
-        f"joined along {upper.fk} and {lower.fk}; GROUP BY {label} makes one group per {top.singular} and "
+        f"Each row of {low.name} reaches its {top.singular} through {mid.name}, so {top.name}, {mid.name} and "
+        f"{low.name} are joined along {upper.fk} and {lower.fk}; GROUP BY {label} makes one group per {top.singular} and "
         f"COUNT(*) counts the {low.plural} in it."
     )
     return Draft("join", q, sql, why)
