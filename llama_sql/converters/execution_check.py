@@ -46,17 +46,20 @@ def make_runnable(context: str, sql: str, prefix: str) -> Runnable:
                 if result.ok:
                     return Runnable(context_text, sql_text, sql_dialect or context_dialect, None)
                 sql_error = sql_error or f"the gold SQL does not run: {result.error}"
+    dropped: list[str] = []
     if built is None:  # no version builds: try without the statements SQLite rejects (procedures...)
         reduced = _buildable_part(context, prefix)
         if reduced is not None:
             with open_database(instruction=prefix + reduced.context) as database:
                 for _dialect, sql_text in sql_versions:
-                    if database.run(sql_text).ok:
+                    result = database.run(sql_text)
+                    if result.ok:
                         return Runnable(reduced.context, sql_text, "mysql", None, reduced.dropped)
-            built = ("mysql", reduced.context)
+                    sql_error = sql_error or f"the gold SQL does not run: {result.error}"
+            built, dropped = ("mysql", reduced.context), reduced.dropped
     # Flagged: keep the first context that builds, so the record's database at least exists.
     dialect, context = built or (None, context)
-    return Runnable(context, sql, dialect, sql_error or build_error)
+    return Runnable(context, sql, dialect, sql_error or build_error, dropped)
 
 
 def _buildable_part(context: str, prefix: str) -> Runnable | None:
