@@ -137,6 +137,21 @@ def test_gretel_unparsable_sql_is_flagged_not_a_crash(tmp_path):
     assert summary.flagged == 1
 
 
+def test_gretel_context_statement_sqlite_rejects_is_left_out_and_listed(tmp_path):
+    context = (
+        "CREATE TABLE v (id INT PRIMARY KEY, name TEXT); INSERT INTO v VALUES (1, 'a'), (2, 'b'); "
+        "INSERT INTO v VALUES (2, 'duplicate');"
+    )
+    path = tmp_path / "dup.jsonl"
+    path.write_text(
+        json.dumps({"id": 7, "sql_prompt": "Names?", "sql_context": context, "sql": "SELECT name FROM v"})
+    )
+    [record], _ = convert_records("gretel", path)
+    assert record["executable"] is True
+    assert record["dropped_statements"] == ["INSERT INTO v VALUES (2, 'duplicate')"]
+    assert record["original_instruction"] == "Company database: " + context
+
+
 def test_gretel_pandas_column_layout_json_and_limit(tmp_path):
     import pandas as pd
 
