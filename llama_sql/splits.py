@@ -1,0 +1,168 @@
+"""A deterministic train/val/test split that never lets a test question leak into training.
+
+    python -m llama_sql data split data/alpaca_sql_dataset.json --output_dir runs/data [--seed 0]
+
+Records are grouped before they are split: two records land in the same split when they ask the
+same gold query of the same database (paraphrases of one query), or ask the same question (after
+normalising case, spaces and punctuation). So no question and no (database, query) pair is in two
+splits. Databases ARE shared: the test set asks new questions, with new values and phrasings, of
+the databases the model trained on (see data/README.md for why).
+
+Groups are ordered by stratum (database, then category), shuffled within it by the seed, and
+assigned by systematic sampling, so every database and category gets its share of val and test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import math
+import random
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import sqlglot
+
+from llama_sql.records import atomic_path, load_records, write_json
+
+SPLITS = ("train", "val", "test")
+VAL_FRACTION = 0.05
+TEST_FRACTION = 0.15
+
+
+def normalized_sql(sql: str) -> str:
+    """One spelling per query: sqlglot's canonical SQLite text, or lower-cased words if it cannot parse."""
+    try:
+        return sqlglot.parse_one(sql, read="sqlite").sql(dialect="sqlite", normalize=True)
+    except (sqlglot.errors.ParseError, sqlglot.errors.TokenError, ValueError):
+        return " ".join(sql.lower().split())
+
+
+def normalized_question(text: str) -> str:
+    text = re.sub(r"^\s*sql prompt:\s*", "", text.lower())
+    return " ".join(re.sub(r"[^\w\s']", " ", text).split())
+
+
+def database_key(record: dict) -> str:
+    """`db_id` when the record has one, else its db_path, else a digest of its instruction."""
+    if record.get("db_id"):
+        return str(record["db_id"])
+    if record.get("db_path"):
+        return str(record["db_path"])
+    return hashlib.sha1(str(record.get("instruction", "")).encode("utf-8")).hexdigest()[:12]
+
+
+def _groups(records: list[dict]) -> list[list[int]]:
+    """Indices of records that must share a split (union-find over query and question keys)."""
+    parent = list(range(len(records)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[tuple, int] = {}
+    for index, record in enumerate(records):
+        keys = (
+            ("sql", database_key(record), normalized_sql(str(record.get("output", "")))),
+            ("question", normalized_question(str(record.get("input", "")))),
+        )
+        for key in keys:
+            if key in owner:
+                parent[find(index)] = find(owner[key])
+            else:
+                owner[key] = index
+    members: dict[int, list[int]] = defaultdict(list)
+    for index in range(len(records)):
+        members[find(index)].append(index)
+    return sorted(members.values())
+
+
+def _stratum(record: dict) -> tuple[str, str]:
+    return database_key(record), str(record.get("category") or "")
+
+
+def split_records(
+    records: list[dict],
+    seed: int = 0,
+    val_fraction: float = VAL_FRACTION,
+    test_fraction: float = TEST_FRACTION,
+) -> dict[str, list[dict]]:
+    """{"train", "val", "test"}: copies of the records with a `split` field, each in file order."""
+    rng = random.Random(seed)
+    groups = _groups(records)
+    rng.shuffle(groups)
+    groups.sort(key=lambda g: _stratum(records[g[0]]))  # stable: shuffled order survives inside a stratum
+    assigned: dict[int, str] = {}
+    rest = _sample(groups, test_fraction, "test", assigned)
+    _sample(rest, val_fraction / max(1e-9, 1 - test_fraction), "val", assigned)
+    _cover_every_stratum(records, groups, assigned)
+    splits: dict[str, list[dict]] = {name: [] for name in SPLITS}
+    for index, record in enumerate(records):
+        name = assigned.get(index, "train")
+        splits[name].append({**record, "split": name})
+    return splits
+
+
+def _sample(groups: list[list[int]], fraction: float, name: str, assigned: dict[int, str]) -> list[list[int]]:
+    """Systematic sampling: a group is taken when its records cross the next multiple of 1/fraction."""
+    left, seen = [], 0
+    for group in groups:
+        before, seen = seen, seen + len(group)
+        if math.floor(seen * fraction + 0.5) > math.floor(before * fraction + 0.5):
+            assigned.update(dict.fromkeys(group, name))
+        else:
+            left.append(group)
+    return left
+
+
+def _cover_every_stratum(records: list[dict], groups: list[list[int]], assigned: dict[int, str]) -> None:
+    """Move one training group into test for any database or category that test lacks."""
+    in_test = {value for i, split in assigned.items() if split == "test" for value in _stratum(records[i])}
+    for group in groups:
+        values = set(_stratum(records[group[0]]))
+        if (
+            not values <= in_test
+            and all(i not in assigned for i in group)
+            and len(group) < len(records) // 10
+        ):
+            assigned.update(dict.fromkeys(group, "test"))
+            in_test |= values
+
+
+def split_file(path: str | Path, output_dir: str | Path, seed: int = 0) -> dict[str, list[dict]]:
+    """Split a records file and write train.json, val.json and test.json; all three or none."""
+    splits = split_records(load_records(path), seed=seed)
+    output_dir = Path(output_dir)
+    with (
+        atomic_path(output_dir / "train.json") as train,
+        atomic_path(output_dir / "val.json") as val,
+        atomic_path(output_dir / "test.json") as test,
+    ):
+        for target, name in ((train, "train"), (val, "val"), (test, "test")):
+            write_json(target, splits[name])
+    return splits
+
+
+def load_split(path: str | Path, name: str, seed: int = 0) -> list[dict]:
+    """One split of a records file, recomputed in memory: `load_split(dataset, "train")`."""
+    if name not in SPLITS:
+        raise ValueError(f"unknown split {name!r}; choose one of {', '.join(SPLITS)}")
+    return split_records(load_records(path), seed=seed)[name]
+
+
+def add_cli(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", help="a JSON list or JSONL file of records")
+    parser.add_argument("--output_dir", required=True, help="folder for train.json, val.json and test.json")
+    parser.add_argument(
+        "--seed", type=int, default=0, help="shuffles records within each stratum (default 0)"
+    )
+
+
+def run_cli(args: argparse.Namespace) -> int:
+    splits = split_file(args.path, args.output_dir, seed=args.seed)
+    sizes = ", ".join(f"{name} {len(rows)}" for name, rows in splits.items())
+    print(f"wrote {sizes} to {args.output_dir} (seed {args.seed})")
+    return 0
