@@ -152,9 +152,10 @@ def _connect(target: str, limits: SandboxLimits, allow_writes: bool, uri: bool =
     return conn, guard
 
 
-# Built-ins whose work grows with the product of two argument lengths: instr() of a 9 MB haystack and
-# a 4 MB needle runs for hours inside one VM step, where no progress handler or interrupt reaches.
-# They are replaced by wrappers that refuse oversized inputs and otherwise ask a plain connection.
+# Built-ins whose work can run for minutes inside one VM step, where no progress handler reaches:
+# instr() of a 9 MB haystack and a 4 MB needle (the product of two lengths), printf('%.*c', 10^9, 'x')
+# (one loop turn per character asked for). They are replaced by wrappers that refuse such inputs and
+# otherwise ask a plain connection, so the answers stay SQLite's own.
 _SLOW_FUNCTIONS = {
     "like": (2, 3),
     "glob": (2,),
@@ -163,8 +164,22 @@ _SLOW_FUNCTIONS = {
     "trim": (2,),
     "ltrim": (2,),
     "rtrim": (2,),
+    "printf": (-1,),
+    "format": (-1,),
 }
 MAX_FUNCTION_WORK = 20_000_000  # product of the two longest argument lengths
+_NUMBER = re.compile(r"\d+")
+
+
+def _too_slow(name: str, args: tuple, limits: SandboxLimits) -> bool:
+    if name in ("printf", "format"):
+        fmt = args[0] if args and isinstance(args[0], str) else ""
+        widths = [int(n) for n in _NUMBER.findall(fmt)]
+        if "*" in fmt:
+            widths += [abs(a) for a in args[1:] if isinstance(a, int)]
+        return any(width > limits.max_length for width in widths)
+    sizes = sorted(len(a) for a in args if isinstance(a, (str, bytes)))
+    return len(sizes) >= 2 and sizes[-1] * sizes[-2] > MAX_FUNCTION_WORK
 
 
 def _guard_slow_functions(conn: sqlite3.Connection, guard: _Guard, limits: SandboxLimits) -> None:
@@ -172,19 +187,16 @@ def _guard_slow_functions(conn: sqlite3.Connection, guard: _Guard, limits: Sandb
     plain.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, limits.max_length)
     for name, arities in _SLOW_FUNCTIONS.items():
         for arity in arities:
-            conn.create_function(name, arity, _guarded(name, arity, plain, guard), deterministic=True)
+            conn.create_function(name, arity, _guarded(name, plain, guard, limits), deterministic=True)
 
 
-def _guarded(name: str, arity: int, plain: sqlite3.Connection, guard: _Guard):
-    call = f"SELECT {name}({', '.join('?' * arity)})"
-
+def _guarded(name: str, plain: sqlite3.Connection, guard: _Guard, limits: SandboxLimits):
     def function(*args):
-        sizes = sorted(len(a) for a in args if isinstance(a, (str, bytes)))
-        if len(sizes) >= 2 and sizes[-1] * sizes[-2] > MAX_FUNCTION_WORK:
-            guard.too_large = f"{name}() refused: its inputs are too long to compare in time"
+        if _too_slow(name, args, limits):
+            guard.too_large = f"{name}() refused: its arguments ask for too much work"
             raise ValueError(guard.too_large)
         try:
-            return plain.execute(call, args).fetchone()[0]
+            return plain.execute(f"SELECT {name}({', '.join('?' * len(args))})", args).fetchone()[0]
         except sqlite3.Error as err:
             guard.too_large = f"{name}(): {err}"
             raise
