@@ -21,6 +21,7 @@ parse as exactly one statement never matches.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 
@@ -45,6 +46,9 @@ def _parse_one(sql: str) -> exp.Expression | None:
     return statements[0] if len(statements) == 1 else None
 
 
+@functools.lru_cache(
+    maxsize=4096
+)  # gold queries are asked about again and again (base, fine-tuned, K databases)
 def has_top_level_order_by(sql: str) -> bool:
     """True when the statement itself (not a subquery or CTE) ends with ORDER BY."""
     tree = _parse_one(sql)
@@ -53,6 +57,7 @@ def has_top_level_order_by(sql: str) -> bool:
     return tree is not None and bool(tree.args.get("order"))
 
 
+@functools.lru_cache(maxsize=4096)
 def normalize_sql(sql: str) -> str | None:
     """The canonical text exact match compares, or None when `sql` is not one parsable statement."""
     tree = _parse_one(sql) if isinstance(sql, str) and sql.strip() else None
@@ -70,6 +75,8 @@ def normalize_sql(sql: str) -> str | None:
 def exact_match(gold_sql: str, predicted_sql: str | None) -> bool:
     if not isinstance(predicted_sql, str):
         return False
+    if predicted_sql.strip() == gold_sql.strip():
+        return True
     gold = normalize_sql(gold_sql)
     if gold is None:  # an unparsable gold can only be matched verbatim, up to whitespace and case
         return " ".join(gold_sql.lower().split()) == " ".join(predicted_sql.lower().split())

@@ -21,8 +21,10 @@ A language model writes the queries we execute, so every query is treated as hos
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sqlite3
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,8 +36,8 @@ class SandboxLimits:
     max_rows: int = 10_000  # rows fetched before the result is refused as too large
     max_length: int = 10_000_000  # SQLITE_LIMIT_LENGTH: largest string or blob, in bytes
     max_sql_length: int = 1_000_000  # SQLITE_LIMIT_SQL_LENGTH: longest statement, in bytes
-    max_result_bytes: int = 50_000_000  # rough size of a fetched result (or table dump) before refusal
-    max_memory: int = 256 * 2**20  # SQLite's process-wide hard heap limit (PRAGMA hard_heap_limit)
+    max_result_bytes: int = 20_000_000  # rough size of a fetched result (or table dump) before refusal
+    max_memory: int = 200 * 2**20  # SQLite's process-wide hard heap limit (PRAGMA hard_heap_limit)
 
 
 class DatabaseBuildError(Exception):
@@ -94,6 +96,7 @@ class _Guard:
     """
 
     def __init__(self, conn: sqlite3.Connection, limits: SandboxLimits, allow_writes: bool):
+        self.conn = conn
         self.allow_writes = allow_writes
         self.limits = limits
         self.wants_write = False
@@ -113,6 +116,15 @@ class _Guard:
     def start(self, timeout_s: float) -> None:
         self.wants_write, self.refused, self.too_large, self.timed_out = False, None, None, False
         self.deadline = time.monotonic() + timeout_s
+        _WATCHDOG.arm(self)
+
+    def stop(self) -> None:
+        _WATCHDOG.disarm(self)
+
+    def expire(self) -> None:
+        self.timed_out = True
+        with contextlib.suppress(sqlite3.Error):
+            self.conn.interrupt()
 
     def tick(self) -> int:
         if time.monotonic() > self.deadline:
@@ -140,6 +152,46 @@ class _Guard:
             return sqlite3.SQLITE_OK
         self.wants_write = True
         return sqlite3.SQLITE_DENY
+
+
+class _Watchdog:
+    """Interrupts statements past their deadline, from a thread of its own.
+
+    The progress handler only runs between batches of VM steps; when each step is itself slow
+    (sum(length(randomblob(9000000))) over a cross join: ~30 ms a step) thousands of steps would
+    pass before it looks at the clock. sqlite3_interrupt stops the statement at the next step.
+    """
+
+    def __init__(self):
+        self._wake = threading.Condition()
+        self._armed: dict[int, _Guard] = {}
+        self._thread: threading.Thread | None = None
+
+    def arm(self, guard: _Guard) -> None:
+        with self._wake:
+            self._armed[id(guard)] = guard
+            if self._thread is None or not self._thread.is_alive():  # also after a fork
+                self._thread = threading.Thread(target=self._watch, name="sql-watchdog", daemon=True)
+                self._thread.start()
+            self._wake.notify()
+
+    def disarm(self, guard: _Guard) -> None:
+        with self._wake:
+            self._armed.pop(id(guard), None)
+
+    def _watch(self) -> None:
+        with self._wake:
+            while True:
+                now = time.monotonic()
+                for key, guard in list(self._armed.items()):
+                    if guard.deadline <= now:
+                        del self._armed[key]
+                        guard.expire()
+                deadline = min((guard.deadline for guard in self._armed.values()), default=None)
+                self._wake.wait(None if deadline is None else max(deadline - now, 0.001))
+
+
+_WATCHDOG = _Watchdog()
 
 
 def _connect(target: str, limits: SandboxLimits, allow_writes: bool, uri: bool = False):
@@ -234,6 +286,8 @@ def _build_memory(instruction: str, limits: SandboxLimits):
             raise DatabaseBuildError(
                 f"statement {number} of the instruction ({shown!r}) failed: {reason}"
             ) from None
+        finally:
+            guard.stop()
     guard.allow_writes = False  # built: from now on writes go to a throwaway copy
     return conn, guard
 
@@ -248,6 +302,7 @@ def _open_file(db_path: str | Path, limits: SandboxLimits):
         conn, guard = _connect(uri, limits, allow_writes=False, uri=True)
         guard.start(limits.timeout_s)
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        guard.stop()
     except sqlite3.Error as err:
         raise DatabaseBuildError(f"cannot open {path} as a SQLite database: {err}") from None
     conn.text_factory = _lenient_text  # real databases hold the odd byte that is not UTF-8
@@ -332,6 +387,7 @@ class Database:
         except (ValueError, OverflowError) as err:
             return failed(f"the query could not be run: {err}", "runtime")
         finally:
+            guard.stop()
             if cursor is not None:
                 cursor.close()
 
@@ -372,16 +428,18 @@ def _check_text(sql: object, limits: SandboxLimits) -> Execution | None:
 
 
 def _fetch(cursor: sqlite3.Cursor, max_rows: int | None, budget: list[int]) -> list[tuple]:
-    """Fetch all rows, refusing more than `max_rows` or more than `budget[0]` bytes (shared, mutable)."""
+    """Fetch all rows, refusing more than `max_rows` or more than `budget[0]` bytes (shared, mutable).
+
+    Row by row, so a result of 10 MB blobs is stopped at the first few, not after a batch of them.
+    """
     rows: list[tuple] = []
-    while batch := cursor.fetchmany(512):
-        rows.extend(batch)
-        if max_rows is not None and len(rows) > max_rows:
-            raise _TooLarge(f"the result has more than {max_rows} rows")
-        for row in batch:
-            budget[0] -= sum(16 + len(v) if isinstance(v, (str, bytes)) else 16 for v in row)
+    for row in cursor:
+        rows.append(row)
+        budget[0] -= 16 * len(row) + sum(len(v) for v in row if isinstance(v, (str, bytes)))
         if budget[0] < 0:
             raise _TooLarge("the result is too large to compare (over the sandbox's byte budget)")
+        if max_rows is not None and len(rows) > max_rows:
+            raise _TooLarge(f"the result has more than {max_rows} rows")
     return rows
 
 
