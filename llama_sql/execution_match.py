@@ -6,7 +6,8 @@ Execution match follows the harnesses the field trusts (test-suite-sql-eval, Spi
 - row order matters only when the gold query has a top-level ORDER BY (an ORDER BY inside a subquery
   or CTE does not count), found with sqlglot;
 - columns may come in any order, but there must be as many as the gold's: some mapping of the
-  predicted columns onto the gold's must make the rows agree (column names never matter);
+  predicted columns onto the gold's must make the rows agree (column names never matter); two
+  empty results agree whatever their columns, as test-suite-sql-eval and BIRD decide it;
 - numbers compare by value with a small tolerance (relative 1e-6, absolute 1e-9), so 3 == 3.0;
   text never equals a number ('3' != 3), and NULL equals NULL;
 - a data-changing gold (UPDATE/DELETE/INSERT...) is matched by the tables it leaves behind: the same
@@ -135,12 +136,12 @@ def rows_match(
     """Do two results agree as multisets (or sequences when `ordered`), up to a column permutation?"""
     if len(gold) != len(pred):
         return False
-    width = width if width is not None else (len(gold[0]) if gold else 0)
-    pred_width = pred_width if pred_width is not None else (len(pred[0]) if pred else width)
+    if not gold:  # two empty results agree, whatever their columns (as in test-suite-sql-eval and BIRD)
+        return True
+    width = width if width is not None else len(gold[0])
+    pred_width = pred_width if pred_width is not None else len(pred[0])
     if width != pred_width:
         return False
-    if not gold:
-        return True
     gold_columns = list(zip(*gold, strict=True))
     # Identical predicted columns are interchangeable: search over groups of them, not over each
     # one, so a result with many equal columns (all NULL, say) does not explode into n! mappings.
