@@ -58,8 +58,14 @@ def failed(error: str, kind: str) -> Execution:
     return Execution(ok=False, columns=[], rows=[], error=error, error_kind=kind)
 
 
-# The first SQL keyword of an instruction: everything before it is prose ("Company database: ").
-_SQL_START = re.compile(r"\b(CREATE|INSERT|WITH|PRAGMA|BEGIN|DROP|ALTER|REPLACE|UPDATE|DELETE)\b", re.I)
+# Where the SQL of an instruction starts: everything before it is prose ("Company database: ").
+# Whole phrases, not single words, so "Database with orders: CREATE TABLE ..." starts at CREATE.
+_SQL_START = re.compile(
+    r"\b(CREATE\s+(TEMP\s+|TEMPORARY\s+|UNIQUE\s+|VIRTUAL\s+)?(TABLE|VIEW|INDEX|TRIGGER)"
+    r"|INSERT\s+(OR\s+\w+\s+)?INTO|REPLACE\s+INTO|WITH\s+RECURSIVE|PRAGMA\s+\w+|BEGIN\s+TRANSACTION"
+    r"|DROP\s+TABLE|ALTER\s+TABLE|DELETE\s+FROM|UPDATE\s+\S+\s+SET)\b",
+    re.I,
+)
 
 # Read-only PRAGMAs that describe the schema; every other PRAGMA is refused.
 _SAFE_PRAGMAS = {

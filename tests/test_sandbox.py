@@ -46,6 +46,8 @@ def test_schema_sql_strips_the_prose_before_the_sql():
     assert schema_sql("Company database: CREATE TABLE t (a INT);") == "CREATE TABLE t (a INT);"
     assert schema_sql("create table t (a int)") == "create table t (a int)"
     assert schema_sql("No SQL here at all") == ""
+    assert schema_sql("Database with orders to update: create table o (a)") == "create table o (a)"
+    assert schema_sql("Shop: INSERT OR IGNORE INTO t VALUES (1)") == "INSERT OR IGNORE INTO t VALUES (1)"
 
 
 def test_select_returns_columns_and_rows(db):
