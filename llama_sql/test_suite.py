@@ -68,7 +68,19 @@ def _literal_value(literal: exp.Literal) -> object:
     return -value if isinstance(literal.parent, exp.Neg) else value
 
 
-def gold_literals(gold_sql: str) -> tuple[dict[str, list], list[set[str]]]:
+def _is_string_in_disguise(column: exp.Column, known_columns: set[str] | None) -> bool:
+    """SQLite reads "USA" as a string when no column has that name (Spider's golds rely on it)."""
+    return (
+        known_columns is not None
+        and not column.table
+        and column.this.args.get("quoted", False)
+        and column.name.lower() not in known_columns
+    )
+
+
+def gold_literals(
+    gold_sql: str, known_columns: set[str] | None = None
+) -> tuple[dict[str, list], list[set[str]]]:
     """The gold's literals by the (lower-cased) column they are compared to, and the joined column groups."""
     try:
         tree = sqlglot.parse_one(gold_sql, read="sqlite")
@@ -79,8 +91,13 @@ def gold_literals(gold_sql: str) -> tuple[dict[str, list], list[set[str]]]:
     for node in tree.find_all(*_COMPARISONS):
         if node.find(exp.Select) is not None:
             continue  # `x IN (SELECT ...)`: the subquery's own comparisons are visited separately
-        columns = [column.name.lower() for column in node.find_all(exp.Column)]
         literals = [_literal_value(literal) for literal in node.find_all(exp.Literal)]
+        columns = []
+        for column in node.find_all(exp.Column):
+            if _is_string_in_disguise(column, known_columns):
+                literals.append(column.name)
+            else:
+                columns.append(column.name.lower())
         if len(columns) >= 2 and not literals:
             joins.append(set(columns))
         for column in columns:
@@ -247,7 +264,7 @@ def generated_databases(
     the gold from its near-misses and on which the gold returns something (a distilled test suite).
     """
     schema = _table_columns(base)
-    literals, joins = gold_literals(gold_sql)
+    literals, joins = gold_literals(gold_sql, {c.lower() for cols in schema.values() for c, _ in cols})
     mutants = gold_mutants(gold_sql)
     ordered = has_top_level_order_by(gold_sql)
     candidates: list[tuple[Database, bool, set[int]]] = []

@@ -79,6 +79,8 @@ def test_equivalent_rewrites_still_pass_on_every_generated_database():
 def test_generated_rows_hold_the_gold_literals_and_their_neighbours():
     literals, _ = gold_literals("SELECT name FROM head WHERE age > 56 AND born_state = 'Ohio'")
     assert literals == {"age": [56], "born_state": ["Ohio"]}
+    spider_style, _ = gold_literals('SELECT name FROM singer WHERE country = "France"', {"name", "country"})
+    assert spider_style == {"country": ["France"]}
     instruction = "CREATE TABLE head (name VARCHAR, born_state VARCHAR, age INTEGER)"
     with open_database(instruction) as base:
         databases = generated_databases(base, instruction, "SELECT name FROM head WHERE age > 56", k=3)
