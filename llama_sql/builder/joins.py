@@ -113,7 +113,7 @@ def child_with_parent(s: Scope) -> Draft | None:
     q = s.say(
         [
             "List each {co}{about} with the {lab} of its {po}.",
-            "For every {co}{about}, show the {po}'s {lab}.",
+            "For every {co}{about}, show its {clab} and the {po}'s {lab}.",
             "Show the {clabs} of the {cp}{about} and the {lab} of the {po} each belongs to.",
             "Which {po} does each {co}{about} belong to? Give the {clab} and the {lab}.",
         ],
