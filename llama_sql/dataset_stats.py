@@ -1,0 +1,373 @@
+"""What a dataset holds, as tables and plots for notebook 01 and as the dataset card data/README.md.
+
+    python -m llama_sql.dataset_stats --card                          # rewrite data/README.md
+    python -m llama_sql.dataset_stats --card --tokenizer PATH_OR_ID   # token columns from a real tokenizer
+
+Token lengths use a Hugging Face tokenizer when one is given. Without one they are an approximation:
+the number of pieces Llama 3's pre-tokenizer would cut the text into (runs of letters with at most one
+leading symbol, groups of up to three digits, runs of punctuation). A byte-level BPE never merges
+across pieces and splits rare words further, so the approximation is a lower bound: close for a
+large vocabulary like Llama 3's, while the project's tiny 2k-vocabulary tokenizer needs about 1.5 times
+as many tokens on this SQL-heavy text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import random
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+import sqlglot
+from sqlglot import exp
+
+from llama_sql.prompts import completion_text, render_prompt
+from llama_sql.records import DataError, load_records
+from llama_sql.sandbox import schema_sql
+
+APPROXIMATION = "approximate (Llama 3 pre-tokenizer pieces, a lower bound)"
+_PIECES = re.compile(r"[^\s\d]?[^\W\d_]+|\d{1,3}|[^\s\w]+|_")
+
+
+def count_tokens(texts: list[str], tokenizer=None) -> list[int]:
+    """Tokens per text: the tokenizer's count (no special tokens), or the documented approximation."""
+    if tokenizer is None:
+        return [len(_PIECES.findall(text)) for text in texts]
+    return [len(ids) for ids in tokenizer(list(texts), add_special_tokens=False)["input_ids"]]
+
+
+def load_tokenizer(name_or_path: str | None):
+    """A Hugging Face tokenizer from a local folder or hub id; None stays None (the approximation)."""
+    if not name_or_path:
+        return None
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(name_or_path)
+
+
+def table_names(instruction: str) -> list[str]:
+    """The tables an instruction creates, read with sqlglot."""
+    try:
+        statements = sqlglot.parse(schema_sql(instruction), read="sqlite")
+    except sqlglot.errors.SqlglotError:
+        return []
+    return [
+        s.this.this.name for s in statements if isinstance(s, exp.Create) and isinstance(s.this, exp.Schema)
+    ]
+
+
+def sql_shape(sql: str) -> str:
+    """The query with every literal replaced by ?, so shapes count structure rather than values."""
+    try:
+        tree = sqlglot.parse_one(sql, read="sqlite")
+    except sqlglot.errors.SqlglotError:
+        return sql
+    for literal in list(tree.find_all(exp.Literal)):
+        literal.replace(exp.Placeholder())
+    return tree.sql(dialect="sqlite")
+
+
+def question(record: dict) -> str:
+    return re.sub(r"^\s*SQL Prompt:\s*", "", record.get("input", ""))
+
+
+def overview(records: list[dict]) -> pd.DataFrame:
+    """Headline figures: size, databases, coverage and diversity."""
+    instructions = pd.Series([len(r["instruction"]) for r in records])
+    figures = {
+        "examples": len(records),
+        "databases": len({r.get("db_id") or r["instruction"] for r in records}),
+        "categories": len({r.get("category") for r in records}),
+        "share of queries with a JOIN": round(
+            sum(" JOIN " in r["output"].upper() for r in records) / len(records), 3
+        ),
+        "distinct questions": len({question(r) for r in records}),
+        "distinct question openings (first two words)": len(
+            {" ".join(question(r).split()[:2]) for r in records}
+        ),
+        "distinct SQL shapes (literals replaced)": len({sql_shape(r["output"]) for r in records}),
+        "instruction characters, mean": round(float(instructions.mean()), 1),
+        "instruction characters, max": int(instructions.max()),
+    }
+    return pd.DataFrame({"figure": list(figures), "value": pd.Series(list(figures.values()), dtype=object)})
+
+
+def category_table(records: list[dict]) -> pd.DataFrame:
+    counts = Counter(r.get("category") or "(none)" for r in records)
+    table = pd.DataFrame(
+        sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])), columns=["category", "examples"]
+    )
+    table["share"] = (table["examples"] / len(records)).round(3)
+    return table
+
+
+def schema_table(records: list[dict]) -> pd.DataFrame:
+    """One row per database: its domain, tables and number of examples."""
+    rows: dict[str, dict] = {}
+    for r in records:
+        key = r.get("db_id") or r["instruction"][:40]
+        if key not in rows:
+            domain = r["instruction"].split(" database:")[0] if " database:" in r["instruction"] else ""
+            rows[key] = {
+                "database": key,
+                "domain": domain,
+                "tables": ", ".join(table_names(r["instruction"])),
+                "examples": 0,
+            }
+        rows[key]["examples"] += 1
+    return pd.DataFrame(list(rows.values()))
+
+
+def length_table(records: list[dict], tokenizer=None) -> pd.DataFrame:
+    """Per record: prompt tokens (the Alpaca prompt the model reads), answer tokens (the SQL), total."""
+    prompts = count_tokens([render_prompt(r) for r in records], tokenizer)
+    answers = count_tokens([completion_text(r) for r in records], tokenizer)
+    table = pd.DataFrame(
+        {
+            "id": [r.get("id") for r in records],
+            "category": [r.get("category") for r in records],
+            "prompt_tokens": prompts,
+            "answer_tokens": answers,
+        }
+    )
+    table["total_tokens"] = table["prompt_tokens"] + table["answer_tokens"]
+    return table
+
+
+def length_summary(lengths: pd.DataFrame) -> pd.DataFrame:
+    columns = ["prompt_tokens", "answer_tokens", "total_tokens"]
+    summary = lengths[columns].describe(percentiles=[0.5, 0.95]).loc[["mean", "min", "50%", "95%", "max"]]
+    return summary.round(1).rename(index={"50%": "median", "95%": "p95"})
+
+
+def plot_counts(records: list[dict]):
+    """Two bar charts side by side: examples per category and per database."""
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5))
+    categories = category_table(records).iloc[::-1]
+    left.barh(categories["category"], categories["examples"], color="#4c72b0")
+    left.set(title="Examples per category", xlabel="examples")
+    schemas = schema_table(records).iloc[::-1]
+    right.barh(schemas["database"], schemas["examples"], color="#55a868")
+    right.set(title="Examples per database", xlabel="examples")
+    fig.tight_layout()
+    return fig
+
+
+def plot_lengths(lengths: pd.DataFrame, tokenizer_name: str = APPROXIMATION):
+    """Histograms of prompt and answer token lengths."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4))
+    for ax, column, color in zip(
+        axes, ("prompt_tokens", "answer_tokens"), ("#4c72b0", "#dd8452"), strict=True
+    ):
+        ax.hist(lengths[column], bins=30, color=color)
+        ax.set(title=f"{column.replace('_', ' ')} ({tokenizer_name})", xlabel="tokens", ylabel="examples")
+    fig.tight_layout()
+    return fig
+
+
+class HtmlText(str):
+    """A string that notebooks display as HTML."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+
+def render_examples(records: list[dict], n: int = 3, seed: int = 0, max_instruction: int = 400) -> HtmlText:
+    """A few records, chosen reproducibly from different categories, as readable HTML cards."""
+    rng = random.Random(seed)
+    by_category: dict[str, list[dict]] = {}
+    for r in records:
+        by_category.setdefault(r.get("category") or "", []).append(r)
+    categories = rng.sample(sorted(by_category), min(n, len(by_category)))
+    cards = []
+    for category in categories:
+        r = rng.choice(by_category[category])
+        instruction = r["instruction"]
+        if len(instruction) > max_instruction:
+            instruction = instruction[:max_instruction] + " ..."
+        fields = [
+            ("id", r.get("id", "")),
+            ("category", category),
+            ("database", instruction),
+            ("question", question(r)),
+            ("gold SQL", r["output"]),
+            ("explanation", r.get("explanation", "")),
+        ]
+        rows = "".join(
+            f"<tr><th style='text-align:left;vertical-align:top'>{k}</th>"
+            f"<td style='text-align:left'><code>{html.escape(str(v))}</code></td></tr>"
+            for k, v in fields
+        )
+        cards.append(f"<table style='margin-bottom:1em'>{rows}</table>")
+    return HtmlText("".join(cards))
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    """A pandas table as GitHub markdown, without the optional `tabulate` dependency."""
+    head = "| " + " | ".join(str(c) for c in frame.columns) + " |"
+    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
+    body = ["| " + " | ".join(str(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([head, rule, *body])
+
+
+def write_card(
+    dataset: str | Path, output: str | Path, tokenizer=None, tokenizer_name: str = APPROXIMATION
+) -> Path:
+    """Render the dataset card from the dataset file itself, so its figures cannot drift."""
+    from llama_sql.splits import split_records
+
+    records = load_records(dataset)
+    splits = {name: len(rows) for name, rows in split_records(records).items()}
+    lengths = length_summary(length_table(records, tokenizer)).reset_index(names="statistic")
+    tables = {
+        name: markdown_table(frame)
+        for name, frame in (
+            ("overview", overview(records)),
+            ("categories", category_table(records)),
+            ("database_table", schema_table(records)),
+            ("lengths", lengths),
+        )
+    }
+    text = CARD.format(
+        n=len(records),
+        databases=len(schema_table(records)),
+        splits=splits,
+        tokenizer=tokenizer_name,
+        **tables,
+    )
+    output = Path(output)
+    output.write_text(text, encoding="utf-8")
+    return output
+
+
+CARD = """# The llama-sql dataset
+
+`alpaca_sql_dataset.json` holds {n} English questions about {databases} small SQLite databases from
+distinct domains, each with the SQL query that answers it and an explanation of why that query is
+right. It is the project's own data, in the seed's Alpaca format, built from code and checked by
+running every query. This card is generated: `python -m llama_sql.dataset_stats --card`.
+
+## Fields
+
+| field | meaning |
+|---|---|
+| `id` | stable identifier, `<db_id>-<nnnn>` |
+| `db_id` | the database the question is about |
+| `instruction` | the database as SQL text: `"<Domain> database: CREATE TABLE ...; INSERT INTO ... VALUES ...;"` |
+| `input` | the question, `"SQL Prompt: <question>"` |
+| `output` | the gold SQLite query |
+| `explanation` | why the query answers the question: its tables, columns, values and the reason for each clause |
+| `category` | the SQL skill the example exercises (table below) |
+| `source` | `"llama-sql"` |
+
+## How it is built
+
+```bash
+python -m llama_sql data build                                    # writes this folder's JSON file
+python -m llama_sql data validate data/alpaca_sql_dataset.json    # fields, ids, databases, gold SQL
+python -m llama_sql data split data/alpaca_sql_dataset.json --output_dir runs/data
+```
+
+The code is in `llama_sql/builder/`. Each database is described once with the roles its columns play
+(what people filter by, compare, count, date; which column may be NULL; how tables link), 2-3 related
+tables with 4 to 7 rows each inserted in the `instruction`. Intent templates that read those roles ask
+questions of every database, several phrasings each, with values drawn from the inserted rows and
+spelled in the question exactly as in the SQL; a few hand-written questions per domain add what only
+that domain can ask. A draft is kept only if its gold SQL runs in the project's sandbox, returns a
+real answer (not empty, not all NULL, not a bare 0), has no tie at its `LIMIT`, and its question and
+query are new for that database. The build is deterministic (RNG seeded per database, no clock): two
+builds give the same bytes. One SQL style throughout: one line, upper-case keywords, `COUNT(*)`,
+`FROM a JOIN b ON a.x = b.y`, columns qualified with full table names in joins, no aliases.
+
+## Figures
+
+{overview}
+
+## Categories
+
+{categories}
+
+## Databases
+
+{database_table}
+
+## Token lengths
+
+Prompt: the Alpaca prompt the model reads (template, `instruction`, `input`); answer: the gold SQL.
+Tokenizer: {tokenizer}. Regenerate with the model's own tokenizer:
+`python -m llama_sql.dataset_stats --card --tokenizer <folder or hub id>`.
+
+{lengths}
+
+## Splits
+
+`data split` (default seed 0) gives train {splits[train]}, val {splits[val]}, test {splits[test]}
+(about 80/5/15). Records are grouped before splitting: paraphrases of one gold query on one database,
+and repeated questions, always share a split, so no question and no (database, query) pair appears in
+two splits. Groups are assigned by stratified systematic sampling over (database, category), so every
+database and every category is in the test set.
+
+The databases are shared across splits, on purpose. The held-out set asks new questions, with new
+values and phrasings, of databases the model was trained on: it measures whether fine-tuning taught
+the model to turn a question into the right SQL for a schema it knows, which is what a team
+fine-tuning on its own warehouse wants. Generalising to unseen databases is a different question;
+measure it with converted public data such as Spider (`python -m llama_sql data convert --from spider`),
+whose dev databases are disjoint from its training databases.
+
+## Limitations
+
+The databases are small and synthetic, the questions are English and come from templates (varied, but
+narrower than real users), and one SQL style is used throughout, so exact-match scores favour models
+trained on it; execution accuracy is the fairer measure.
+
+## Licence
+
+The project's own data, written for this repository, with no third-party content: Apache-2.0, like
+the code.
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m llama_sql.dataset_stats", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--dataset", default="data/alpaca_sql_dataset.json", help="the records file")
+    parser.add_argument("--card", action="store_true", help="write the dataset card (else print the tables)")
+    parser.add_argument(
+        "--output", default="data/README.md", help="where --card writes (default data/README.md)"
+    )
+    parser.add_argument(
+        "--tokenizer", default=None, help="a Hugging Face tokenizer folder or id for token counts"
+    )
+    args = parser.parse_args(argv)
+    try:
+        tokenizer = load_tokenizer(args.tokenizer)
+        if args.card:
+            print(
+                f"wrote {write_card(args.dataset, args.output, tokenizer, args.tokenizer or APPROXIMATION)}"
+            )
+            return 0
+        records = load_records(args.dataset)
+    except DataError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    for frame in (
+        overview(records),
+        category_table(records),
+        schema_table(records),
+        length_summary(length_table(records, tokenizer)),
+    ):
+        print(frame.to_string(), end="\n\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
