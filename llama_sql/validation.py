@@ -134,7 +134,9 @@ def _field_problems(record: dict) -> list[tuple[str, str, str]]:
 
 
 def _kind(value) -> str:
-    name = {bool: "boolean", int: "number", float: "number", list: "list", dict: "object"}.get(type(value))
+    name = {bool: "boolean", int: "number", float: "number", str: "string", list: "list", dict: "object"}.get(
+        type(value)
+    )
     return f"a {name}" if name else f"a {type(value).__name__}"
 
 
