@@ -15,6 +15,7 @@ assigned by systematic sampling, so every database and category gets its share o
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import math
 import random
@@ -31,6 +32,7 @@ VAL_FRACTION = 0.05
 TEST_FRACTION = 0.15
 
 
+@functools.lru_cache(maxsize=65536)  # split_records may run several times on one dataset
 def normalized_sql(sql: str) -> str:
     """One spelling per query: sqlglot's canonical SQLite text, or lower-cased words if it cannot parse."""
     try:
