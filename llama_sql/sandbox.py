@@ -22,6 +22,7 @@ A language model writes the queries we execute, so every query is treated as hos
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 import sqlite3
 import threading
@@ -203,13 +204,14 @@ class _Watchdog:
 _WATCHDOG = _Watchdog()
 
 
-def _connect(target: str, limits: SandboxLimits, allow_writes: bool, uri: bool = False):
+def _connect(target: str, limits: SandboxLimits, allow_writes: bool, uri: bool = False, guarded: bool = True):
     conn = sqlite3.connect(target, uri=uri, isolation_level=None, check_same_thread=False)
     # Sorts and temp b-trees stay in memory: SQLite would otherwise create (unlinked) temp files.
     conn.execute("PRAGMA temp_store = MEMORY")
     conn.execute(f"PRAGMA hard_heap_limit = {int(limits.max_memory)}")
     guard = _Guard(conn, limits, allow_writes)
-    _guard_slow_functions(conn, guard, limits)
+    if guarded:
+        _guard_slow_functions(conn, guard, limits)
     return conn, guard
 
 
@@ -314,18 +316,21 @@ def _built(conn: sqlite3.Connection, guard: _Guard):
     return conn, guard
 
 
-def _open_file(db_path: str | Path, limits: SandboxLimits):
+def _open_file(db_path: str | Path, limits: SandboxLimits, guarded: bool = True):
     path = Path(db_path)
     if not path.is_file():
         raise DatabaseBuildError(f"database file {path} does not exist")
     # mode=ro: SQLite never writes; immutable=1: no locks, no journal or -wal/-shm files beside it.
     uri = path.resolve().as_uri() + "?mode=ro&immutable=1"
+    conn = None
     try:
-        conn, guard = _connect(uri, limits, allow_writes=False, uri=True)
+        conn, guard = _connect(uri, limits, allow_writes=False, uri=True, guarded=guarded)
         guard.start(limits.timeout_s)
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         guard.stop()
     except sqlite3.Error as err:
+        if conn is not None:
+            conn.close()
         raise DatabaseBuildError(f"cannot open {path} as a SQLite database: {err}") from None
     conn.text_factory = _lenient_text  # real databases hold the odd byte that is not UTF-8
     return conn, guard
@@ -343,11 +348,21 @@ class _TooLarge(Exception):
     pass
 
 
+# Python cannot hand text that is not UTF-8 to the guarded built-ins (it fails before calling them),
+# and real databases hold such text. A query that trips on it is run again on a second connection
+# without the guards, where every string is capped small enough that no built-in can run long.
+_UNREADABLE_ARGUMENT = "user-defined function raised exception"
+UNGUARDED_MAX_LENGTH = 20_000
+
+
 class Database:
     """A sandboxed database (a context manager). `run` never raises for a bad query."""
 
-    def __init__(self, conn: sqlite3.Connection, guard: _Guard, limits: SandboxLimits):
-        self._conn, self._guard, self.limits = conn, guard, limits
+    def __init__(
+        self, conn: sqlite3.Connection, guard: _Guard, limits: SandboxLimits, path: Path | None = None
+    ):
+        self._conn, self._guard, self.limits, self._path = conn, guard, limits, path
+        self._unguarded: tuple[sqlite3.Connection, _Guard] | None = None
 
     def __enter__(self) -> Database:
         return self
@@ -356,9 +371,10 @@ class Database:
         self.close()
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        for conn in (self._conn, self._unguarded and self._unguarded[0]):
+            if conn is not None:
+                conn.close()
+        self._conn = self._unguarded = None
 
     def run(self, sql: str) -> Execution:
         problem = _check_text(sql, self.limits)
@@ -366,26 +382,33 @@ class Database:
             return problem
         if self._conn is None:
             return failed("the database is closed", "runtime")
+        result = self._run_on(self._conn, self._guard, sql, self.limits)
+        if result.error == _UNREADABLE_ARGUMENT and self._path is not None:
+            if self._unguarded is None:
+                small = dataclasses.replace(self.limits, max_length=UNGUARDED_MAX_LENGTH)
+                self._unguarded = _open_file(self._path, small, guarded=False)
+            result = self._run_on(*self._unguarded, sql, self._unguarded[1].limits)
+        return result
+
+    def _run_on(self, conn: sqlite3.Connection, guard: _Guard, sql: str, limits: SandboxLimits) -> Execution:
+        """Run on `conn`; a statement that changes data or schema runs on a throwaway copy of it."""
         try:
-            return self._execute(self._conn, self._guard, sql)
+            return self._execute(conn, guard, sql)
         except _WantsWrite:
             pass
+        copy, copy_guard = _connect(":memory:", limits, allow_writes=True, guarded=conn is self._conn)
+        copy.text_factory = conn.text_factory
         try:
-            copy, guard = self._copy()
-        except MemoryError:
+            conn.backup(copy)
+        except (MemoryError, sqlite3.Error):
+            copy.close()
             return failed("the database is too large to copy for a data-changing statement", "too_large")
         try:
-            return self._execute(copy, guard, sql)
+            return self._execute(copy, copy_guard, sql)
         except _WantsWrite:  # cannot happen: the copy allows writes
             return failed("the statement was refused", "refused")
         finally:
             copy.close()
-
-    def _copy(self):
-        copy, guard = _connect(":memory:", self.limits, allow_writes=True)
-        self._conn.backup(copy)
-        copy.text_factory = self._conn.text_factory
-        return copy, guard
 
     def _execute(self, conn: sqlite3.Connection, guard: _Guard, sql: str) -> Execution:
         guard.start(self.limits.timeout_s)
@@ -493,7 +516,7 @@ def open_database(
     """A sandboxed database: the file at `db_path` (read-only), else one built from `instruction`."""
     limits = limits or SandboxLimits()
     if db_path is not None:
-        return Database(*_open_file(db_path, limits), limits)
+        return Database(*_open_file(db_path, limits), limits, path=Path(db_path))
     if instruction is None:
         raise DatabaseBuildError("neither an instruction nor a db_path was given")
     return Database(*_build_memory(instruction, limits), limits)

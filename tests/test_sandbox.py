@@ -193,6 +193,23 @@ def test_a_file_database_is_opened_read_only_and_never_modified(db_file):
     assert fingerprint(db_file) == before  # same bytes, same mtime, no -journal/-wal beside it
 
 
+def test_text_that_is_not_utf8_in_a_real_database_still_filters_with_like(tmp_path):
+    path = tmp_path / "latin1.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE city (name TEXT)")
+    conn.execute(
+        "INSERT INTO city VALUES (CAST(X'4dfc6e6368656e' AS TEXT)), ('Munster')"
+    )  # Latin-1 "München"
+    conn.commit()
+    conn.close()
+    with open_database(db_path=path) as db:
+        assert db.run("SELECT count(*) FROM city WHERE name LIKE 'M%n'").rows == [(1,)]
+        assert db.run("DELETE FROM city WHERE name LIKE '%ster'").tables == {"city": [("M\ufffdnchen",)]}
+        attack = "SELECT instr(name || hex(zeroblob(4000000)), hex(zeroblob(2000000)) || 'A') FROM city"
+        start = time.monotonic()
+        assert db.run(attack).error_kind == "too_large" and time.monotonic() - start < 1
+
+
 def test_a_missing_or_broken_database_file_is_a_build_error(tmp_path):
     with pytest.raises(DatabaseBuildError, match="does not exist"):
         database_for_record({"db_path": "nope.sqlite", "instruction": COMPANY}, base_dir=tmp_path)
