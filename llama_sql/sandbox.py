@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 import re
 import sqlite3
 import threading
@@ -202,6 +203,8 @@ class _Watchdog:
 
 
 _WATCHDOG = _Watchdog()
+# A child forked while the watchdog held its lock would inherit it locked: start afresh there.
+os.register_at_fork(after_in_child=_WATCHDOG.__init__)
 
 
 def _connect(target: str, limits: SandboxLimits, allow_writes: bool, uri: bool = False, guarded: bool = True):
