@@ -14,6 +14,7 @@ as many tokens on this SQL-heavy text.
 from __future__ import annotations
 
 import argparse
+import functools
 import html
 import random
 import re
@@ -49,17 +50,19 @@ def load_tokenizer(name_or_path: str | None):
     return AutoTokenizer.from_pretrained(name_or_path)
 
 
-def table_names(instruction: str) -> list[str]:
+@functools.lru_cache(maxsize=1024)
+def table_names(instruction: str) -> tuple[str, ...]:
     """The tables an instruction creates, read with sqlglot."""
     try:
         statements = sqlglot.parse(schema_sql(instruction), read="sqlite")
     except sqlglot.errors.SqlglotError:
-        return []
-    return [
+        return ()
+    return tuple(
         s.this.this.name for s in statements if isinstance(s, exp.Create) and isinstance(s.this, exp.Schema)
-    ]
+    )
 
 
+@functools.lru_cache(maxsize=65536)  # notebooks and the card ask for the same shapes repeatedly
 def sql_shape(sql: str) -> str:
     """The query with every literal replaced by ?, so shapes count structure rather than values."""
     try:
