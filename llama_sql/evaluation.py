@@ -133,8 +133,9 @@ def _verdict(result: dict, gold: str, gold_runs, text, databases) -> dict:
 
 def _difference(gold, pred, ordered: bool) -> str:
     if (gold.tables is None) != (pred.tables is None):
-        wrote = "changes data" if pred.tables is not None else "only reads"
-        return f"the result differs from the gold's: the prediction {wrote}, the gold does not"
+        if pred.tables is not None:
+            return "the prediction changes data where the gold SQL only reads"
+        return "the prediction only reads where the gold SQL changes data"
     if gold.tables is not None:
         return "the tables after the prediction differ from those after the gold SQL"
     if len(gold.columns) != len(pred.columns):
@@ -180,8 +181,8 @@ def summarize(results: list[dict]) -> dict:
     n = len(results)
     scored = [r for r in results if r["gold_ok"]]
     per_category: dict[str, dict] = {}
-    for category in sorted({r.get("category") or "uncategorized" for r in results}):
-        members = [r for r in results if (r.get("category") or "uncategorized") == category]
+    for category in sorted({_category(r) for r in results}):
+        members = [r for r in results if _category(r) == category]
         members_scored = [r for r in members if r["gold_ok"]]
         per_category[category] = {"n": len(members), "execution_accuracy": _share(members_scored, "correct")}
     outcomes = Counter(r["outcome"] for r in results)
@@ -197,6 +198,10 @@ def summarize(results: list[dict]) -> dict:
         "per_category": per_category,
         "outcomes": {outcome: outcomes.get(outcome, 0) for outcome in OUTCOMES},
     }
+
+
+def _category(result: dict) -> str:
+    return str(result.get("category") or "uncategorized")
 
 
 def _share(rows: list[dict], field: str) -> float:

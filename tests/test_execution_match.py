@@ -125,7 +125,10 @@ def test_delete_and_insert_are_judged_by_the_table_they_leave():
 
 def test_a_write_where_a_read_is_expected_is_wrong_and_changes_nothing():
     result = verdict("SELECT COUNT(*) FROM students", "DELETE FROM students")
-    assert result["outcome"] == "wrong_result" and "changes data" in result["error"]
+    assert (
+        result["outcome"] == "wrong_result"
+        and "changes data where the gold SQL only reads" in result["error"]
+    )
     assert correct("SELECT COUNT(*) FROM students", "SELECT 5")
 
 
