@@ -7,6 +7,9 @@ project's own records (`source == "llama-sql"`) carry an `explanation`, optional
 when present, ids are unique, the record's database builds (from `instruction`, or `db_path`
 relative to the file's folder) and the gold SQL runs on it in the sandbox. A gold query that runs
 but returns no rows is a warning, not a failure: it proves little about a model that matches it.
+A converted record the converter already flagged (`executable: false`: its SQL would not run on
+SQLite even after dialect translation) is listed as flagged, not failed: evaluation leaves it out of
+the accuracy and counts it, as it does any gold query that cannot run.
 Every problem names the file, the record (index and id) and the field.
 """
 
@@ -31,7 +34,7 @@ class Problem:
     record_id: str | None
     field: str | None
     message: str
-    severity: str = "error"  # "error" fails validation, "warning" does not
+    severity: str = "error"  # "error" fails validation; "warning" and "flagged" do not
 
     def __str__(self) -> str:
         where = self.path
@@ -50,6 +53,7 @@ class ValidationReport:
     n_records: int
     problems: list[Problem] = field(default_factory=list)  # errors
     warnings: list[Problem] = field(default_factory=list)
+    flagged: list[Problem] = field(default_factory=list)  # records marked executable: false by a converter
     n_databases: int = 0  # distinct databases built or opened
 
     @property
@@ -70,12 +74,17 @@ class ValidationReport:
                 f"FAIL: {len(self.problems)} problem(s) in {len(self.broken_records)} of {self.n_records} "
                 f"records in {self.path}"
             )
-        return f"{head}; {self.n_databases} database(s); {len(self.warnings)} warning(s)"
+        flagged = f"; {len(self.flagged)} flagged not executable" if self.flagged else ""
+        return f"{head}; {self.n_databases} database(s); {len(self.warnings)} warning(s){flagged}"
 
     def render(self, limit: int = 50) -> str:
         """The summary, then every problem and warning (the first `limit` of each), one per line."""
         lines = [self.summary()]
-        for title, items in (("problems", self.problems), ("warnings", self.warnings)):
+        for title, items in (
+            ("problems", self.problems),
+            ("warnings", self.warnings),
+            ("flagged", self.flagged),
+        ):
             if not items:
                 continue
             kinds = Counter(p.field or "file" for p in items)
@@ -142,12 +151,18 @@ def _kind(value) -> str:
 
 def _execution_problems(record: dict, databases: _Databases) -> list[tuple[str, str, str]]:
     where = "db_path" if record.get("db_path") else "instruction"
+    # a converter's flag: known not to run, kept and counted rather than failed
+    severity, note = (
+        ("flagged", " (flagged executable: false by the converter)")
+        if record.get("executable") is False
+        else ("error", "")
+    )
     database = databases.get(record)
     if isinstance(database, str):
-        return [(where, f"the database does not build: {database}", "error")]
+        return [(where, f"the database does not build: {database}{note}", severity)]
     result = database.run(record["output"])
     if not result.ok:
-        return [("output", f"the gold SQL fails ({result.error_kind}): {result.error}", "error")]
+        return [("output", f"the gold SQL fails ({result.error_kind}): {result.error}{note}", severity)]
     if result.tables is None and not result.rows:
         return [("output", "the gold SQL runs but returns no rows", "warning")]
     return []
@@ -194,6 +209,7 @@ def validate_file(path: str | Path) -> ValidationReport:
     report = ValidationReport(str(path), len(records))
     report.problems = [p for p in found if p.severity == "error"]
     report.warnings = [p for p in found if p.severity == "warning"]
+    report.flagged = [p for p in found if p.severity == "flagged"]
     report.n_databases = len(
         {(r.get("db_path"), r.get("instruction")) for r in records if isinstance(r, dict)}
     )

@@ -94,6 +94,15 @@ def test_a_gold_query_with_no_rows_is_a_warning_not_a_failure(tmp_path):
     assert report.ok and len(report.warnings) == 1 and "no rows" in report.warnings[0].message
 
 
+def test_a_record_the_converter_flagged_as_not_executable_is_listed_not_failed(tmp_path):
+    flagged = record(2, output="SELECT YEAR(price) FROM items", executable=False, source="gretel")
+    report = validate_file(write(tmp_path, [record(1), flagged]))
+    assert report.ok and [(p.index, p.field) for p in report.flagged] == [(1, "output")]
+    assert "1 flagged not executable" in report.summary() and "no such function: YEAR" in report.render()
+    unflagged = validate_file(write(tmp_path, [record(1), {**flagged, "executable": True}], "b.json"))
+    assert not unflagged.ok and unflagged.broken_records == [1]
+
+
 def test_a_record_that_is_not_an_object_is_named():
     problems = validate_records([record(1), "SELECT 1"], "data.json")
     assert [(p.index, p.message) for p in problems] == [(1, "is a string, not a JSON object")]
