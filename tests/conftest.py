@@ -75,3 +75,10 @@ def tiny_tokenizer():
     from llama_sql.tiny_model import ensure_tiny_model
 
     return load_tokenizer(str(ensure_tiny_model()))
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir() -> Path:
+    from llama_sql.tiny_model import ensure_tiny_model
+
+    return ensure_tiny_model()

@@ -1,0 +1,269 @@
+"""The performance benchmark: our recipe against the naive one, side by side, in one run on this machine.
+
+    python -m llama_sql bench --output_dir runs/bench        # minutes on 2 CPU cores; --size small: a quick check
+
+A GPU cannot be timed here, so the CPU measures ratios, which carry over, and the GPU memory is done on
+paper (llama_sql/memory_estimate.py). Four comparisons, on the tiny model and the project's data:
+- training (llama_sql/train_bench.py): real tokens/s of the length-grouped recipe against every sequence
+  padded to cutoff_len, and the recipe's padding efficiency;
+- generation: new tokens/s of batched generation (left-padded, length-sorted) against one prompt at a
+  time, greedy, on the same test prompts, and the share of prompts whose outputs are identical;
+- evaluation: SQL statements executed per second scoring the test split with its gold SQL as predictions;
+- memory: the tiny model's footprint in 4-bit against 16-bit, and Llama-3.1-8B's T4 peak estimate.
+Writes bench.json (keys in ../shared/CONTRACT.md, plus details) and prints the table BENCHMARKS.md shows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from llama_sql.records import load_records, require_fields, write_json
+
+
+@dataclass(frozen=True)
+class BenchSize:
+    train_steps: int = 20  # timed optimizer steps per recipe, after one warm-up step
+    prompts: int = 32  # test prompts generated both ways
+    batch_size: int = 16  # prompts per batched generate call
+    max_new_tokens: int = 32  # greedy tokens per prompt at most (the gold SQL is mostly shorter)
+    eval_records: int | None = None  # test records scored (None: the whole test split)
+
+
+SIZES = {
+    "full": BenchSize(),
+    "small": BenchSize(train_steps=2, prompts=16, batch_size=16, max_new_tokens=8, eval_records=50),
+}
+# issue 6: what the project's recipe must reach here (">=": at least, "<=": at most)
+TARGETS = {
+    "train.speedup": (">=", 2.0),
+    "train.padding_efficiency": (">=", 0.90),
+    "generate.speedup": (">=", 5.0),
+    "generate.agreement": (">=", 0.98),
+    "evaluate.executions_per_s": (">=", 100),
+    "memory.ratio": ("<=", 0.5),
+    "memory.llama31_8b_t4_peak_gb_estimate": ("<=", 15.0),
+}
+
+
+def run_bench(output_dir="runs/bench", dataset_path=None, base_model="tiny", size="full", log=print) -> dict:
+    """Every comparison in turn; writes output_dir/bench.json and returns what it holds."""
+    from llama_sql.builder import DEFAULT_OUTPUT
+    from llama_sql.splits import split_records
+    from llama_sql.train_bench import bench_training
+
+    started, bench_size = time.time(), SIZES[size]
+    dataset_path = Path(dataset_path or DEFAULT_OUTPUT)
+    records = load_records(dataset_path)
+    require_fields(records, dataset_path)
+    splits = split_records(records)
+    if base_model == "tiny":
+        from llama_sql.tiny_model import ensure_tiny_model
+
+        ensure_tiny_model(log=log)  # built once per machine, before any timed section
+    result = {}
+    log(
+        f"training: the recipe against every sequence padded to cutoff_len, {bench_size.train_steps} steps each"
+    )
+    result["train"] = bench_training(splits["train"], base_model, bench_size.train_steps)
+    log(
+        f"generation: {bench_size.prompts} test prompts in batches of {bench_size.batch_size}, then one at a time"
+    )
+    result["generate"] = bench_generation(splits["test"], base_model, bench_size)
+    log("evaluation: the test split scored with its gold SQL")
+    result["evaluate"] = bench_evaluation(splits["test"], dataset_path.parent, bench_size)
+    log("memory: 4-bit against 16-bit, and the Llama-3.1-8B estimate")
+    result["memory"] = bench_memory(base_model)
+    result.update(
+        targets={key: list(target) for key, target in TARGETS.items()},
+        missed=missed_targets(result),
+        size={"name": size, **asdict(bench_size)},
+        machine=machine(),
+        runtime_s=round(time.time() - started, 1),
+    )
+    write_json(Path(output_dir) / "bench.json", result)
+    return result
+
+
+def bench_generation(test: list[dict], base_model: str, size: BenchSize) -> dict:
+    """The same prompts batched and one at a time, greedy; new tokens/s of each, and whether outputs agree."""
+    from llama_sql.config import train_config
+    from llama_sql.generation import generate
+    from llama_sql.modeling import load_4bit
+    from llama_sql.prompts import render_prompt
+
+    model, tokenizer = load_4bit(base_model, train_config("tiny").compute_dtype)
+    prompts = [render_prompt(r) for r in random.Random(0).sample(test, min(len(test), size.prompts))]
+    generate(model, tokenizer, prompts[:2], 2, 2, progress=False)  # warm-up: first-call setup is not timed
+    runs = {}
+    for name, batch_size in (("batched", size.batch_size), ("sequential", 1)):
+        began = time.perf_counter()
+        outputs = generate(model, tokenizer, prompts, batch_size, size.max_new_tokens, progress=False)
+        runs[name] = (outputs, time.perf_counter() - began)
+    (batched, batched_s), (sequential, sequential_s) = runs["batched"], runs["sequential"]
+    agree = [
+        a.text == b.text and a.new_tokens == b.new_tokens for a, b in zip(batched, sequential, strict=True)
+    ]
+    batched_rate = sum(g.new_tokens for g in batched) / batched_s
+    sequential_rate = sum(g.new_tokens for g in sequential) / sequential_s
+    return {
+        "batched_tokens_per_s": round(batched_rate, 1),
+        "sequential_tokens_per_s": round(sequential_rate, 1),
+        "speedup": round(batched_rate / sequential_rate, 3),
+        "batch_size": size.batch_size,
+        "agreement": round(sum(agree) / len(agree), 4),
+        "prompts": len(prompts),
+        "max_new_tokens": size.max_new_tokens,
+        "new_tokens": {
+            "batched": sum(g.new_tokens for g in batched),
+            "sequential": sum(g.new_tokens for g in sequential),
+        },
+        "stopped_by_eos": sum(g.stopped for g in sequential),
+        "seconds": {"batched": round(batched_s, 2), "sequential": round(sequential_s, 2)},
+        "disagreeing_prompts": [i for i, same in enumerate(agree) if not same],
+    }
+
+
+def bench_evaluation(test: list[dict], base_dir: Path, size: BenchSize) -> dict:
+    """Score the test split with its own gold SQL as the predictions, counting every statement executed."""
+    from llama_sql.evaluation import evaluate_records
+
+    records = test[: size.eval_records] if size.eval_records else test
+    with counted_executions() as count:
+        began = time.perf_counter()
+        _, metrics = evaluate_records(records, [r["output"] for r in records], base_dir=base_dir)
+        seconds = time.perf_counter() - began
+    return {
+        "executions_per_s": round(count[0] / seconds, 1),
+        "executions": count[0],
+        "records": len(records),
+        "records_per_s": round(len(records) / seconds, 1),
+        "seconds": round(seconds, 3),
+        "gold_execution_accuracy": metrics["execution_accuracy"],
+    }
+
+
+@contextlib.contextmanager
+def counted_executions():
+    """Count calls of the sandbox's `Database.run` (one SQL statement executed) while the block runs."""
+    from llama_sql import sandbox
+
+    original, count = sandbox.Database.run, [0]
+
+    def run(self, sql):
+        count[0] += 1
+        return original(self, sql)
+
+    sandbox.Database.run = run
+    try:
+        yield count
+    finally:
+        sandbox.Database.run = original
+
+
+def bench_memory(base_model: str) -> dict:
+    """The model loaded 4-bit and unquantized, bf16 elsewhere in both; the estimate checked on its weights."""
+    from llama_sql.config import train_config
+    from llama_sql.memory_estimate import GB, ModelShape, estimate_peak_memory, profile_estimate
+    from llama_sql.modeling import load_4bit
+
+    footprint = {}
+    for quantized in (True, False):
+        model, _ = load_4bit(base_model, "bfloat16", load_in_4bit=quantized)
+        footprint[quantized], shape = model.get_memory_footprint(), ModelShape.from_config(model.config)
+        del model
+    # the estimate's weight terms for this model, which get_memory_footprint measures (minus NF4 constants)
+    weights = estimate_peak_memory(train_config("tiny", compute_dtype="bfloat16"), shape)
+    t4 = profile_estimate("t4")
+    return {
+        "bytes_4bit": int(footprint[True]),
+        "bytes_16bit": int(footprint[False]),
+        "ratio": round(footprint[True] / footprint[False], 4),
+        "llama31_8b_t4_peak_gb_estimate": round(t4.total_gb, 2),
+        "llama31_8b_t4_terms_gb": {t.name: round(t.bytes / GB, 3) for t in t4.terms},
+        "llama31_8b_a100_peak_gb_estimate": round(profile_estimate("a100").total_gb, 2),
+        "estimated_bytes_4bit": int(sum(weights.term(n).bytes for n in ("weights_4bit", "weights_16bit"))),
+    }
+
+
+def target_met(key: str, result: dict) -> bool:
+    section, name = key.split(".")
+    sense, bound = TARGETS[key]
+    value = result[section][name]
+    return value >= bound if sense == ">=" else value <= bound
+
+
+def missed_targets(result: dict) -> list[str]:
+    """The targets this run did not reach, as `section.key: value (target)`."""
+    return [
+        f"{key}: {result[key.split('.')[0]][key.split('.')[1]]} (target {' '.join(map(str, TARGETS[key]))})"
+        for key in TARGETS
+        if not target_met(key, result)
+    ]
+
+
+def machine() -> dict:
+    import torch
+
+    cpu = "unknown"
+    with contextlib.suppress(OSError), open("/proc/cpuinfo") as info:
+        cpu = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), cpu)
+    return {
+        "cores": os.cpu_count(),
+        "cpu": cpu,
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+    }
+
+
+def format_table(result: dict) -> str:
+    """The side-by-side table printed at the end of a run (BENCHMARKS.md pastes it)."""
+    t, g, e, m = (result[k] for k in ("train", "generate", "evaluate", "memory"))
+    rows = [
+        ("training, real tokens/s", t["tokens_per_s"], t["naive_tokens_per_s"], t["speedup"], "train.speedup"),
+        ("training, padding efficiency", t["padding_efficiency"], t["naive_padding_efficiency"], None, "train.padding_efficiency"),
+        (f"generation, new tokens/s (batch {g['batch_size']} vs 1)", g["batched_tokens_per_s"],
+         g["sequential_tokens_per_s"], g["speedup"], "generate.speedup"),
+        ("generation, identical outputs", g["agreement"], None, None, "generate.agreement"),
+        ("evaluation, SQL executions/s", e["executions_per_s"], None, None, "evaluate.executions_per_s"),
+        ("tiny model footprint, MB (4-bit vs 16-bit)", m["bytes_4bit"] / 2**20, m["bytes_16bit"] / 2**20,
+         m["ratio"], "memory.ratio"),
+        ("Llama-3.1-8B T4 peak estimate, GB", m["llama31_8b_t4_peak_gb_estimate"], None, None,
+         "memory.llama31_8b_t4_peak_gb_estimate"),
+    ]  # fmt: skip
+    lines = ["| benchmark | ours | baseline | ratio | target | met |", "|---|---:|---:|---:|---|---|"]
+    for name, ours, base, ratio, target in rows:
+        sense, bound = TARGETS[target]
+        met = "yes" if target_met(target, result) else "**no**"
+        lines.append(f"| {name} | {_cell(ours)} | {_cell(base)} | {_cell(ratio)} | {sense} {bound} | {met} |")
+    return "\n".join(lines)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.1f}" if value >= 10 else f"{value:.3f}"
+    return str(value)
+
+
+def add_cli(parser) -> None:
+    parser.add_argument("--output_dir", default="runs/bench", help="where bench.json is written")
+    parser.add_argument("--dataset_path", help="records to benchmark on (default: the project's dataset)")
+    parser.add_argument("--base_model", default="tiny", help="tiny (default) or a local model folder")
+    parser.add_argument("--size", default="full", choices=sorted(SIZES), help="small: a quick check")
+
+
+def run_cli(args) -> int:
+    result = run_bench(args.output_dir, args.dataset_path, args.base_model, args.size)
+    print(format_table(result))
+    cores, cpu, torch_version = (result["machine"][k] for k in ("cores", "cpu", "torch"))
+    print(f"\n{cores} cores, {cpu}, torch {torch_version}; {result['runtime_s']} s in all")
+    print(f"wrote {Path(args.output_dir) / 'bench.json'}")
+    for miss in result["missed"]:
+        print(f"target missed: {miss}")
+    return 0
