@@ -8,14 +8,11 @@ RMSNorm, untied head) with a byte-level BPE tokenizer trained on the project's t
 carries Llama 3.1's special tokens and a Llama-3.1-style chat template.
 
 Like Llama 3.1 it must be a language model before anyone fine-tunes it: a random-init base plus LoRA
-learns SQL syntax but ignores the database and the question. So the build ends with a short
-full-parameter pretraining on domain text from the project's *train split only* (see
-`pretraining_corpus`): databases followed by queries run on them, databases followed by questions asked
-of them, and explanations each followed by its query, as a SQL tutorial would have them. No test record
-is ever seen, and no question is ever next to its SQL, so the base knows the language but not the task
-(it writes SQL-looking text that runs on, never a stopped answer to the question); fine-tuning teaches it.
-The folder is saved with `save_pretrained`, so it loads through the same 4-bit path as
-meta-llama/Llama-3.1-8B.
+learns SQL syntax but ignores the question. So the build ends with a short full-parameter pretraining
+on unpaired domain text (database definitions, questions, SQL and explanations as separate documents)
+from the project's *train split only*: no test record, and no question paired with its SQL, is ever
+seen. The base therefore still fails the task; fine-tuning teaches it. The folder is saved with
+`save_pretrained`, so it loads through the same 4-bit path as meta-llama/Llama-3.1-8B.
 """
 
 from __future__ import annotations
@@ -27,7 +24,7 @@ import random
 import time
 from pathlib import Path
 
-TINY_VERSION = 2  # bump when the recipe below changes, so caches rebuild
+TINY_VERSION = 1  # bump when the recipe below changes, so caches rebuild
 SPECIAL_TOKENS = [  # Llama 3.1's named special tokens (it places them after the BPE vocabulary, as here)
     "<|begin_of_text|>",
     "<|end_of_text|>",
@@ -41,12 +38,9 @@ SPECIAL_TOKENS = [  # Llama 3.1's named special tokens (it places them after the
     "<|eot_id|>",
     "<|python_tag|>",
 ]
-# Llama 3's pre-tokenizer split (words, number groups, punctuation runs, newlines, spaces) with two
-# changes for a 4k vocabulary on SQL text: a quoted SQL string ('Boston', '2023-02-14') is one piece, so
-# the literal the answer must copy is the same token in the INSERT rows and in the query; numbers keep
-# their leading space, so " 40" in a question is the token the SQL writes. About 25% fewer tokens.
-PRETOKENIZER_SPLIT = (
-    r"(?i:'s|'t|'re|'ve|'m|'ll|'d)| ?'[^'\r\n]{1,24}'| ?\p{L}+| ?\p{N}{1,4}| ?[^\s\p{L}\p{N}]+[\r\n]*"
+# Llama 3's pre-tokenizer split: words, 1-3 digit groups, punctuation runs, newlines and spaces.
+LLAMA3_SPLIT = (
+    r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*"
     r"|\s*[\r\n]+|\s+(?!\S)|\s+"
 )
 CHAT_TEMPLATE = (  # Llama 3.1's layout: header ids around each role, <|eot_id|> after each turn
@@ -56,11 +50,11 @@ CHAT_TEMPLATE = (  # Llama 3.1's layout: header ids around each role, <|eot_id|>
     "{%- if add_generation_prompt %}{{- '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}{%- endif %}"
 )
 ARCHITECTURE = dict(  # Llama-3.1-8B is 4096 wide, 32 layers, 32 query / 8 KV heads, 14336 SwiGLU, 128k vocab
-    vocab_size=4096,
-    hidden_size=192,
-    intermediate_size=512,
+    vocab_size=2048,
+    hidden_size=256,
+    intermediate_size=768,
     num_hidden_layers=4,
-    num_attention_heads=6,
+    num_attention_heads=8,
     num_key_value_heads=2,
     head_dim=32,
     max_position_embeddings=4096,
@@ -78,16 +72,7 @@ ARCHITECTURE = dict(  # Llama-3.1-8B is 4096 wide, 32 layers, 32 query / 8 KV he
         "original_max_position_embeddings": 512,
     },
 )
-PRETRAIN = dict(
-    steps=450,
-    batch_size=8,
-    block_size=512,
-    learning_rate=2e-3,
-    warmup_steps=30,
-    lines_per_document=8,
-    pairs_per_document=6,
-    seed=1234,
-)
+PRETRAIN = dict(steps=700, batch_size=8, block_size=256, learning_rate=2e-3, warmup_steps=40, seed=1234)
 
 
 def cache_root() -> Path:
@@ -102,7 +87,7 @@ def tiny_model_dir(corpus: list[str] | None = None) -> Path:
 
 
 def ensure_tiny_model(log=print) -> Path:
-    """The tiny model's folder, building it first if this machine has not yet (about 6 minutes on 2 cores)."""
+    """The tiny model's folder, building it first if this machine has not yet (about 4 minutes on 2 cores)."""
     corpus = pretraining_corpus()
     folder = tiny_model_dir(corpus)
     if (folder / "config.json").exists():
@@ -115,45 +100,17 @@ def ensure_tiny_model(log=print) -> Path:
     return folder
 
 
-def pretraining_corpus(records: list[dict] | None = None) -> list[str]:
-    """Domain text from the project's *train split* only, with no question ever next to its SQL.
+def pretraining_corpus() -> list[str]:
+    """Unpaired documents from the project's train split: each database, question, SQL and explanation alone."""
+    from llama_sql.builder import DEFAULT_OUTPUT
+    from llama_sql.records import load_records
+    from llama_sql.splits import split_records
 
-    A database is written out with queries people ran on it, or with questions people asked of it
-    (never both in one document, each in a shuffled order), and explanations come each followed by the
-    query it explains. Seeing a database's tables and values right before SQL that uses them is what
-    teaches the model to read its context: one that saw each piece alone (measured: 300 steps, fine-tuned
-    as the seed command) writes the same SQL whatever the database and the question.
-    """
-    from collections import defaultdict
-
-    if records is None:
-        from llama_sql.builder import DEFAULT_OUTPUT
-        from llama_sql.records import load_records
-        from llama_sql.splits import split_records
-
-        # the project's dataset beside the package, whatever the working directory
-        records = split_records(load_records(Path(__file__).resolve().parents[1] / DEFAULT_OUTPUT))["train"]
-    by_database: dict[str, list[dict]] = defaultdict(list)
-    for record in records:
-        by_database[record["instruction"]].append(record)
-    rng = random.Random(PRETRAIN["seed"])
+    # the project's dataset beside the package, whatever the working directory
+    train = split_records(load_records(Path(__file__).resolve().parents[1] / DEFAULT_OUTPUT))["train"]
     docs: list[str] = []
-    for instruction in sorted(by_database):
-        group = by_database[instruction]
-        for field in ("output", "input"):
-            lines = sorted({r[field] for r in group if r.get(field)})
-            rng.shuffle(lines)
-            for start in range(0, len(lines), PRETRAIN["lines_per_document"]):
-                docs.append("\n".join([instruction, *lines[start : start + PRETRAIN["lines_per_document"]]]))
-        # a SQL tutorial's layout: what a query does in words, then the query
-        annotated = sorted({(r["explanation"], r["output"]) for r in group if r.get("explanation")})
-        rng.shuffle(annotated)
-        for start in range(0, len(annotated), PRETRAIN["pairs_per_document"]):
-            docs.append(
-                "\n".join(
-                    f"{why}\n{sql}" for why, sql in annotated[start : start + PRETRAIN["pairs_per_document"]]
-                )
-            )
+    for field in ("instruction", "input", "output", "explanation"):
+        docs.extend(sorted({r[field] for r in train if r.get(field)}))
     return docs
 
 
@@ -165,14 +122,14 @@ def build_tokenizer(corpus: list[str]):
     backend = Tokenizer(models.BPE())
     backend.pre_tokenizer = pre_tokenizers.Sequence(
         [
-            pre_tokenizers.Split(Regex(PRETOKENIZER_SPLIT), behavior="isolated"),
+            pre_tokenizers.Split(Regex(LLAMA3_SPLIT), behavior="isolated"),
             pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
         ]
     )
     backend.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
         vocab_size=ARCHITECTURE["vocab_size"] - len(SPECIAL_TOKENS),
-        min_frequency=1,
+        min_frequency=2,
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
         show_progress=False,
     )
@@ -232,7 +189,7 @@ def build_tiny_model(folder: Path, corpus: list[str], log=print) -> None:
 
 
 def pretrain(model, tokenizer, corpus: list[str], log=print) -> dict:
-    """Full-parameter causal-LM training on the documents (one per row, batched by length), with TRL's SFTTrainer."""
+    """Full-parameter causal-LM training on the shuffled, concatenated documents, with TRL's SFTTrainer."""
     import tempfile
 
     from datasets import Dataset
@@ -250,8 +207,8 @@ def pretrain(model, tokenizer, corpus: list[str], log=print) -> dict:
             lr_scheduler_type="cosine",
             weight_decay=0.01,
             max_length=PRETRAIN["block_size"],
-            packing=False,  # one document per row, so a query always sees its database
-            train_sampling_strategy="group_by_length",
+            packing=True,
+            packing_strategy="wrapped",
             bf16=False,
             fp16=False,
             gradient_checkpointing=False,

@@ -6,13 +6,11 @@ Held-out: the first 150 test records (no test record is in any training or pretr
 import pytest
 
 pytestmark = pytest.mark.slow
-# Issue 4's gate is not met yet. Measured with tiny v2 trained as the seed command (2026-12-02): fine-tuned
-# execution accuracy 0.027 on the first 150 test records and 0.13 on 150 training records, base 0.0. Strict:
-# the day the recipe reaches the gate these tests pass, XPASS fails the run and the marker must go.
-GATE_NOT_MET = pytest.mark.xfail(
-    strict=True,
-    reason="learning gate not met by the tiny recipe yet (issue 4): fine-tuned EX 0.027 test, 0.13 train",
-)
+# Issue 4's gate is not met yet: with tiny v1 trained as the seed command, CI (2026-11-25) failed both
+# assertions below; a tried v2 recipe (commit 4ba4f13, reverted) measured fine-tuned execution accuracy
+# 0.027 on the first 150 test records and 0.13 on 150 training records. Strict: the day a recipe reaches
+# the gate these tests pass, XPASS fails the run and the marker must go.
+GATE_NOT_MET = pytest.mark.xfail(strict=True, reason="learning gate not met by the tiny recipe yet (issue 4)")
 
 
 @pytest.fixture(scope="module")
