@@ -55,14 +55,11 @@ def bench_training(train: list[dict], base_model: str, steps: int, **overrides) 
 
 
 def example_lengths(records: list[dict], cfg) -> list[int]:
-    """Tokens of each record as training counts them: prompt, completion and EOS (see training_dataset)."""
+    """Tokens of each record as training counts them: prompt, completion and EOS."""
     from llama_sql.modeling import load_tokenizer, resolve_model_path
-    from llama_sql.prompts import choose_prompt_style, prompt_completion
+    from llama_sql.training import training_pairs
 
-    tokenizer = load_tokenizer(resolve_model_path(cfg.base_model))
-    style = choose_prompt_style(cfg.base_model, tokenizer, cfg.prompt_style)
-    pairs = [prompt_completion(r, style, tokenizer, cfg.train_explanation) for r in records]
-    return [len(tokenizer(p["prompt"] + p["completion"] + tokenizer.eos_token)["input_ids"]) for p in pairs]
+    return training_pairs(records, cfg, load_tokenizer(resolve_model_path(cfg.base_model)))[1]
 
 
 def timed_training(cfg, pad_to: int | None = None) -> dict:

@@ -117,12 +117,7 @@ def training_dataset(records: list[dict], cfg: TrainConfig, tokenizer):
     """Prompt/completion pairs that fit cutoff_len (longer ones are counted and left out, never truncated)."""
     from datasets import Dataset
 
-    from llama_sql.prompts import choose_prompt_style, prompt_completion
-
-    style = choose_prompt_style(cfg.base_model, tokenizer, cfg.prompt_style)
-    pairs = [prompt_completion(r, style, tokenizer, cfg.train_explanation) for r in records]
-    eos = tokenizer.eos_token
-    lengths = [len(tokenizer(p["prompt"] + p["completion"] + eos)["input_ids"]) for p in pairs]
+    pairs, lengths, style = training_pairs(records, cfg, tokenizer)
     kept = [p for p, n in zip(pairs, lengths, strict=True) if n <= cfg.cutoff_len]
     if not kept:
         raise DataError(
@@ -130,6 +125,18 @@ def training_dataset(records: list[dict], cfg: TrainConfig, tokenizer):
             f"(shortest {min(lengths)}). Raise --cutoff_len."
         )
     return Dataset.from_list(kept), style, len(pairs) - len(kept)
+
+
+def training_pairs(records: list[dict], cfg: TrainConfig, tokenizer) -> tuple[list[dict], list[int], str]:
+    """Each record's prompt/completion pair, its length in tokens as training counts it (prompt,
+    completion and EOS), and the prompt style chosen for the model."""
+    from llama_sql.prompts import choose_prompt_style, prompt_completion
+
+    style = choose_prompt_style(cfg.base_model, tokenizer, cfg.prompt_style)
+    pairs = [prompt_completion(r, style, tokenizer, cfg.train_explanation) for r in records]
+    eos = tokenizer.eos_token
+    lengths = [len(tokenizer(p["prompt"] + p["completion"] + eos)["input_ids"]) for p in pairs]
+    return pairs, lengths, style
 
 
 def sft_arguments(cfg: TrainConfig):

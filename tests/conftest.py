@@ -70,11 +70,10 @@ def gate_comparer(gate_adapter):
 
 
 @pytest.fixture(scope="session")
-def tiny_tokenizer():
+def tiny_tokenizer(tiny_model_dir):
     from llama_sql.modeling import load_tokenizer
-    from llama_sql.tiny_model import ensure_tiny_model
 
-    return load_tokenizer(str(ensure_tiny_model()))
+    return load_tokenizer(str(tiny_model_dir))
 
 
 @pytest.fixture(scope="session")

@@ -5,27 +5,22 @@ import json
 
 import pytest
 
-from llama_sql.tiny_model import SPECIAL_TOKENS, ensure_tiny_model, pretraining_corpus
+from llama_sql.tiny_model import SPECIAL_TOKENS, pretraining_corpus
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def tiny_dir():
-    return ensure_tiny_model()
-
-
-def test_architecture_is_llama31_in_miniature(tiny_dir):
+def test_architecture_is_llama31_in_miniature(tiny_model_dir):
     from transformers import AutoConfig
 
-    config = AutoConfig.from_pretrained(tiny_dir)
+    config = AutoConfig.from_pretrained(tiny_model_dir)
     assert config.model_type == "llama" and config.hidden_act == "silu"  # SwiGLU MLP
     assert config.num_key_value_heads < config.num_attention_heads  # grouped-query attention
     assert config.rope_parameters["rope_type"] == "llama3"
     assert config.tie_word_embeddings is False
 
 
-def test_tokenizer_carries_llama31_special_tokens_and_a_distinct_pad(tiny_dir, tiny_tokenizer):
+def test_tokenizer_carries_llama31_special_tokens_and_a_distinct_pad(tiny_model_dir, tiny_tokenizer):
     vocab = tiny_tokenizer.get_vocab()
     assert all(token in vocab for token in SPECIAL_TOKENS)
     assert tiny_tokenizer.bos_token == "<|begin_of_text|>" and tiny_tokenizer.eos_token == "<|end_of_text|>"
@@ -35,7 +30,7 @@ def test_tokenizer_carries_llama31_special_tokens_and_a_distinct_pad(tiny_dir, t
     assert tiny_tokenizer.decode(tiny_tokenizer(text)["input_ids"], skip_special_tokens=True) == text
 
 
-def test_base_linear_layers_load_in_4bit(tiny_dir):
+def test_base_linear_layers_load_in_4bit(tiny_model_dir):
     import bitsandbytes as bnb
 
     from llama_sql.modeling import load_4bit
@@ -55,8 +50,8 @@ def test_base_linear_layers_load_in_4bit(tiny_dir):
     assert projections[0].weight.quant_state.quant_type == "nf4"
 
 
-def test_pretraining_taught_the_language_without_any_test_record(tiny_dir, project_splits):
-    build = json.loads((tiny_dir / "tiny_build.json").read_text())
+def test_pretraining_taught_the_language_without_any_test_record(tiny_model_dir, project_splits):
+    build = json.loads((tiny_model_dir / "tiny_build.json").read_text())
     assert build["final_loss"] < 0.5 * build["first_loss"]
     corpus = set(pretraining_corpus())
     test = json.loads((project_splits / "test.json").read_text())
