@@ -304,7 +304,7 @@ builds give the same bytes. One SQL style throughout: one line, upper-case keywo
 
 ## Token lengths
 
-Prompt: the Alpaca prompt the model reads (template, `instruction`, `input`); answer: the gold SQL.
+Prompt: the Alpaca prompt the model reads (template, the `instruction` with its first row per table, `input`); answer: the gold SQL.
 Tokenizer: {tokenizer}. Regenerate with the model's own tokenizer:
 `python -m llama_sql.dataset_stats --card --tokenizer <folder or hub id>`.
 

@@ -1,6 +1,10 @@
 """Prompts in and SQL out: the one place that knows how a record becomes model text and back.
 
 Base models get the Alpaca template (the seed's format); `-Instruct` models get their chat template.
+The database is shown as its CREATE TABLE statements with `SAMPLE_ROWS` rows of each table (the
+"CREATE TABLE + sample rows" prompt of Rajkumar et al., 2022): enough to show how values are written
+(dates, casing), at well under half the tokens of every INSERT row. The full database is still what
+every query runs against.
 Training (`prompt_completion`) and generation (`generation_prompt`) call the same `render_prompt`,
 so the model is asked at inference exactly what it was taught on. `extract_sql` pulls the SQL out of a
 response, whatever a base model wraps it in (code fences, "SQL:" prefixes, explanations, chatter).
@@ -9,8 +13,10 @@ response, whatever a base model wraps it in (code fences, "SQL:" prefixes, expla
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import sqlglot
+from sqlglot import exp
 
 ALPACA_TEMPLATE = (
     "Below is an instruction that describes a task, paired with an input that provides further context. "
@@ -18,9 +24,10 @@ ALPACA_TEMPLATE = (
     "### Instruction:\n{instruction}\n\n### Input:\n{input}\n\n### Response:\n"
 )
 SYSTEM_MESSAGE = (
-    "You are an expert SQL assistant. Given a database (its CREATE TABLE and INSERT statements) and a "
-    "question, answer with one SQLite query that answers it."
+    "You are an expert SQL assistant. Given a database (its CREATE TABLE statements and sample rows) and "
+    "a question, answer with one SQLite query that answers it."
 )
+SAMPLE_ROWS = 1  # rows of each table the prompt shows; training and generation both use this
 EXPLANATION_MARKER = "\n\nExplanation: "
 PROMPT_STYLES = ("alpaca", "chat")
 
@@ -42,19 +49,59 @@ def render_prompt(record: dict, style: str = "alpaca", tokenizer=None) -> str:
     The chat style renders the tokenizer's own template with the generation prompt, minus the leading
     BOS token: tokenizing adds BOS once, as it does for the Alpaca style.
     """
+    database = database_for_prompt(record["instruction"])
     if style == "alpaca":
-        return ALPACA_TEMPLATE.format(instruction=record["instruction"], input=record["input"])
+        return ALPACA_TEMPLATE.format(instruction=database, input=record["input"])
     if style != "chat":
         raise ValueError(f"unknown prompt style {style!r}; use one of {PROMPT_STYLES}")
     if tokenizer is None or not getattr(tokenizer, "chat_template", None):
         raise ValueError("the chat prompt style needs a tokenizer with a chat template (an -Instruct model)")
     messages = [
         {"role": "system", "content": SYSTEM_MESSAGE},
-        {"role": "user", "content": f"{record['instruction']}\n\n{record['input']}"},
+        {"role": "user", "content": f"{database}\n\n{record['input']}"},
     ]
     text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
     bos = tokenizer.bos_token or ""
     return text[len(bos) :] if bos and text.startswith(bos) else text
+
+
+def database_for_prompt(instruction: str, rows: int = SAMPLE_ROWS) -> str:
+    """The database as the model sees it: the instruction with each table's INSERT rows cut to `rows`.
+
+    Everything else (a "Hospital database:" title, CREATE TABLE statements, comments) is kept as written.
+    sqlglot finds the statements and rewrites the INSERTs; a statement it cannot read is kept whole.
+    """
+    pieces, shown, start = [], Counter(), 0
+    try:
+        tokens = sqlglot.tokenize(instruction, read="sqlite")
+    except sqlglot.errors.TokenError:
+        return instruction
+    ends = [t.end + 1 for t in tokens if t.token_type == sqlglot.tokens.TokenType.SEMICOLON]
+    for end in [*ends, len(instruction)]:  # the last piece: text after the final ";", often empty
+        pieces.append(_sample_insert(instruction[start:end], rows, shown))
+        start = end
+    return "".join(pieces).strip()
+
+
+def _sample_insert(statement: str, rows: int, shown: Counter) -> str:
+    """An INSERT ... VALUES statement with at most `rows` rows per table overall; other statements as is."""
+    if not re.match(r"\s*INSERT\b", statement, re.IGNORECASE):
+        return statement
+    try:
+        insert = sqlglot.parse_one(statement.strip().rstrip(";"), read="sqlite")
+    except sqlglot.errors.ParseError:
+        return statement
+    values = insert.expression if isinstance(insert, exp.Insert) else None
+    if not isinstance(values, exp.Values):
+        return statement
+    table = insert.this.this if isinstance(insert.this, exp.Schema) else insert.this
+    key = table.sql(dialect="sqlite").lower()
+    keep = max(0, rows - shown[key])
+    shown[key] += len(values.expressions)
+    if keep == 0:
+        return ""
+    values.set("expressions", values.expressions[:keep])
+    return " " + insert.sql(dialect="sqlite") + ";"
 
 
 def completion_text(record: dict, with_explanation: bool = False) -> str:

@@ -9,6 +9,7 @@ import pytest
 
 from llama_sql import dataset_stats as stats
 from llama_sql.builder import DEFAULT_OUTPUT, SCHEMAS
+from llama_sql.prompts import render_prompt
 from llama_sql.records import load_records
 
 matplotlib.use("Agg")
@@ -51,7 +52,7 @@ def test_length_table_measures_prompt_and_answer(records):
     lengths = stats.length_table(records[:20], WordTokenizer())
     first = records[0]
     assert lengths.loc[0, "answer_tokens"] == len(first["output"].split())
-    assert lengths.loc[0, "prompt_tokens"] > len(first["instruction"].split())
+    assert lengths.loc[0, "prompt_tokens"] == len(render_prompt(first).split())  # the prompt the model reads
     assert (lengths["total_tokens"] == lengths["prompt_tokens"] + lengths["answer_tokens"]).all()
     summary = stats.length_summary(lengths)
     assert list(summary.index) == ["mean", "min", "median", "p95", "max"]

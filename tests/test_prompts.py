@@ -5,6 +5,7 @@ import pytest
 from llama_sql.prompts import (
     choose_prompt_style,
     completion_text,
+    database_for_prompt,
     extract_sql,
     prompt_completion,
     render_prompt,
@@ -23,6 +24,35 @@ def test_alpaca_prompt_carries_database_and_question_and_ends_at_the_response():
     assert "### Instruction:\n" + RECORD["instruction"] in prompt
     assert "### Input:\n" + RECORD["input"] in prompt
     assert prompt.endswith("### Response:\n")
+
+
+DATABASE = (
+    "Shop database: CREATE TABLE items (id INTEGER, name TEXT); CREATE TABLE sales (id INTEGER, note TEXT); "
+    "INSERT INTO items VALUES (1, 'Desk'), (2, 'Lamp'); INSERT INTO items VALUES (3, 'Rug'); "
+    "INSERT INTO sales (id, note) VALUES (7, 'paid; shipped'), (8, 'open');"
+)
+
+
+def test_the_prompt_shows_every_table_with_its_first_rows_only():
+    shown = database_for_prompt(DATABASE, rows=1)
+    assert shown.startswith("Shop database: CREATE TABLE items (id INTEGER, name TEXT); CREATE TABLE sales")
+    assert "(1, 'Desk')" in shown and "'Lamp'" not in shown and "'Rug'" not in shown
+    assert "(7, 'paid; shipped')" in shown and "'open'" not in shown  # a ";" inside a string is no boundary
+    assert "'Lamp'" in database_for_prompt(DATABASE, rows=2) and "'Rug'" not in database_for_prompt(
+        DATABASE, rows=2
+    )
+    assert "INSERT" not in database_for_prompt(DATABASE, rows=0)
+    assert database_for_prompt(DATABASE, rows=3).count("INSERT INTO items") == 2
+
+
+def test_the_prompt_keeps_what_it_cannot_read_and_the_record_keeps_every_row():
+    odd = "CREATE TABLE t (a TEXT); INSERT INTO t SELECT 'x'; INSERT INTO t VALUES ('y'), ('z')"
+    assert (
+        database_for_prompt(odd, rows=1)
+        == "CREATE TABLE t (a TEXT); INSERT INTO t SELECT 'x'; INSERT INTO t VALUES ('y');"
+    )
+    record = {**RECORD, "instruction": DATABASE}
+    assert database_for_prompt(DATABASE) in render_prompt(record) and "'Lamp'" in record["instruction"]
 
 
 def test_training_and_generation_prompts_are_the_same_text():
