@@ -24,7 +24,7 @@ import random
 import time
 from pathlib import Path
 
-TINY_VERSION = 1  # bump when the recipe below changes, so caches rebuild
+TINY_VERSION = 3  # bump when the recipe below changes, so caches rebuild
 SPECIAL_TOKENS = [  # Llama 3.1's named special tokens (it places them after the BPE vocabulary, as here)
     "<|begin_of_text|>",
     "<|end_of_text|>",
@@ -53,7 +53,7 @@ ARCHITECTURE = dict(  # Llama-3.1-8B is 4096 wide, 32 layers, 32 query / 8 KV he
     vocab_size=2048,
     hidden_size=256,
     intermediate_size=768,
-    num_hidden_layers=4,
+    num_hidden_layers=3,
     num_attention_heads=8,
     num_key_value_heads=2,
     head_dim=32,
@@ -72,7 +72,10 @@ ARCHITECTURE = dict(  # Llama-3.1-8B is 4096 wide, 32 layers, 32 query / 8 KV he
         "original_max_position_embeddings": 512,
     },
 )
-PRETRAIN = dict(steps=700, batch_size=8, block_size=256, learning_rate=2e-3, warmup_steps=40, seed=1234)
+# v3 (2026-12-02): 3 layers and 500 pretraining steps at 4e-3 so that the seed command, now training on all
+# 1,112 examples (prompts show one row per table), fits 10 minutes from an empty cache (7 min 40 s measured);
+# v1 was 4 layers, 700 steps at 2e-3. Measured learning of both is in tests/test_learning_gate.py.
+PRETRAIN = dict(steps=500, batch_size=8, block_size=256, learning_rate=4e-3, warmup_steps=40, seed=1234)
 
 
 def cache_root() -> Path:
