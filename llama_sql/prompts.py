@@ -3,7 +3,7 @@
 Base models get the Alpaca template (the seed's format); `-Instruct` models get their chat template.
 The database is shown as its CREATE TABLE statements with `SAMPLE_ROWS` rows of each table (the
 "CREATE TABLE + sample rows" prompt of Rajkumar et al., 2022): enough to show how values are written
-(dates, casing), at well under half the tokens of every INSERT row. The full database is still what
+(dates, casing), at about half the tokens of every INSERT row. The full database is still what
 every query runs against.
 Training (`prompt_completion`) and generation (`generation_prompt`) call the same `render_prompt`,
 so the model is asked at inference exactly what it was taught on. `extract_sql` pulls the SQL out of a
@@ -12,6 +12,7 @@ response, whatever a base model wraps it in (code fences, "SQL:" prefixes, expla
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 
@@ -65,6 +66,7 @@ def render_prompt(record: dict, style: str = "alpaca", tokenizer=None) -> str:
     return text[len(bos) :] if bos and text.startswith(bos) else text
 
 
+@functools.lru_cache(maxsize=256)  # many records share one database
 def database_for_prompt(instruction: str, rows: int = SAMPLE_ROWS) -> str:
     """The database as the model sees it: the instruction with each table's INSERT rows cut to `rows`.
 
@@ -74,7 +76,7 @@ def database_for_prompt(instruction: str, rows: int = SAMPLE_ROWS) -> str:
     pieces, shown, start = [], Counter(), 0
     try:
         tokens = sqlglot.tokenize(instruction, read="sqlite")
-    except sqlglot.errors.TokenError:
+    except sqlglot.errors.SqlglotError:
         return instruction
     ends = [t.end + 1 for t in tokens if t.token_type == sqlglot.tokens.TokenType.SEMICOLON]
     for end in [*ends, len(instruction)]:  # the last piece: text after the final ";", often empty
@@ -89,7 +91,7 @@ def _sample_insert(statement: str, rows: int, shown: Counter) -> str:
         return statement
     try:
         insert = sqlglot.parse_one(statement.strip().rstrip(";"), read="sqlite")
-    except sqlglot.errors.ParseError:
+    except sqlglot.errors.SqlglotError:
         return statement
     values = insert.expression if isinstance(insert, exp.Insert) else None
     if not isinstance(values, exp.Values):
