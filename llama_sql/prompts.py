@@ -73,15 +73,19 @@ def database_for_prompt(instruction: str, rows: int = SAMPLE_ROWS) -> str:
     Everything else (a "Hospital database:" title, CREATE TABLE statements, comments) is kept as written.
     sqlglot finds the statements and rewrites the INSERTs; a statement it cannot read is kept whole.
     """
-    pieces, shown, start = [], Counter(), 0
+    from llama_sql.converters.dialect import statement_spans
+
     try:
-        tokens = sqlglot.tokenize(instruction, read="sqlite")
+        spans = statement_spans(instruction, read="sqlite")
     except sqlglot.errors.SqlglotError:
         return instruction
-    ends = [t.end + 1 for t in tokens if t.token_type == sqlglot.tokens.TokenType.SEMICOLON]
-    for end in [*ends, len(instruction)]:  # the last piece: text after the final ";", often empty
-        pieces.append(_sample_insert(instruction[start:end], rows, shown))
-        start = end
+    # each piece with the ";" after it: it runs to where the next begins; the last one to the end
+    ends = [start for start, _ in spans[1:]] + [len(instruction)]
+    shown = Counter()
+    pieces = [
+        _sample_insert(instruction[start:end], rows, shown)
+        for (start, _), end in zip(spans, ends, strict=True)
+    ]
     return "".join(pieces).strip()
 
 
@@ -161,11 +165,10 @@ def extract_sql(response: str | None) -> str | None:
 
 
 def _first_statement(text: str) -> str:
+    from llama_sql.converters.dialect import statement_spans
+
     try:
-        tokens = sqlglot.tokenize(text, read="sqlite")
+        _, end = statement_spans(text, read="sqlite")[0]
     except sqlglot.errors.TokenError:
         return text.split(";", 1)[0]
-    for token in tokens:
-        if token.token_type == sqlglot.tokens.TokenType.SEMICOLON:
-            return text[: token.start]
-    return text
+    return text[:end]

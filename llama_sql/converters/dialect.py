@@ -76,16 +76,23 @@ def to_sqlite_statements(sql: str, read: str = "mysql", keep_unreadable: bool = 
 def split_statements(sql: str, read: str = "mysql") -> list[str]:
     """The statements of a script, cut at the semicolons sqlglot's tokenizer sees (not those in strings)."""
     try:
-        tokens = sqlglot.Dialect.get_or_raise(read).tokenize(sql)
+        spans = statement_spans(sql, read)
     except Exception as err:  # an unterminated string or quote
         raise TranslationError(f"sqlglot cannot read it as {read}: {_first_line(err)}") from None
-    pieces, start = [], 0
-    for token in tokens:
+    pieces = [sql[start:end].strip() for start, end in spans]
+    return [piece for piece in pieces if piece]
+
+
+def statement_spans(sql: str, read: str = "mysql") -> list[tuple[int, int]]:
+    """(start, end) of each piece of a script between the semicolons sqlglot's tokenizer sees, semicolons
+    left out; the last piece runs to the end of the text. Raises sqlglot's error on an unterminated string."""
+    spans, start = [], 0
+    for token in sqlglot.Dialect.get_or_raise(read).tokenize(sql):
         if token.token_type == TokenType.SEMICOLON:
-            pieces.append(sql[start : token.start])
+            spans.append((start, token.start))
             start = token.end + 1
-    pieces.append(sql[start:])
-    return [piece.strip() for piece in pieces if piece.strip()]
+    spans.append((start, len(sql)))
+    return spans
 
 
 def _sqlite_statement(statement: exp.Expression) -> str:
