@@ -6,8 +6,9 @@ A GPU cannot be timed here, so the CPU measures ratios, which carry over, and th
 paper (llama_sql/memory_estimate.py). Four comparisons, on the tiny model and the project's data:
 - training (llama_sql/train_bench.py): real tokens/s of the length-grouped recipe against every sequence
   padded to cutoff_len, and the recipe's padding efficiency;
-- generation: new tokens/s of batched generation (left-padded, length-sorted) against one prompt at a
-  time, greedy, on the same test prompts, and the share of prompts whose outputs are identical;
+- generation: new tokens/s of the project's batched generation (each shared prefix read once, the rest
+  left-padded) against one prompt at a time, greedy, on the same test prompts, and the share of
+  prompts whose outputs are identical; plain batching (every prompt read whole) is reported beside;
 - evaluation: SQL statements executed per second scoring the test split with its gold SQL as predictions;
 - memory: the tiny model's footprint in 4-bit against 16-bit, and Llama-3.1-8B's T4 peak estimate.
 Writes bench.json (keys in ../shared/CONTRACT.md, plus details) and prints the table BENCHMARKS.md shows.
@@ -22,6 +23,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from llama_sql.generation import BATCH_SIZE
 from llama_sql.records import load_records, require_fields, write_json
 
 
@@ -29,7 +31,7 @@ from llama_sql.records import load_records, require_fields, write_json
 class BenchSize:
     train_steps: int = 20  # timed optimizer steps per recipe, after one warm-up step
     prompts: int = 32  # test prompts generated both ways
-    batch_size: int = 16  # prompts per batched generate call
+    batch_size: int = BATCH_SIZE  # prompts per batched generate call, as compare uses
     max_new_tokens: int = 32  # greedy tokens per prompt at most (the gold SQL is mostly shorter)
     eval_records: int | None = None  # test records scored (None: the whole test split)
 
@@ -92,7 +94,7 @@ def run_bench(output_dir="runs/bench", dataset_path=None, base_model="tiny", siz
 def bench_generation(test: list[dict], base_model: str, size: BenchSize) -> dict:
     """The same prompts batched and one at a time, greedy; new tokens/s of each, and whether outputs agree."""
     from llama_sql.config import train_config
-    from llama_sql.generation import generate
+    from llama_sql.generation import generate, shared_prefix_lengths
     from llama_sql.modeling import load_4bit
     from llama_sql.prompts import render_prompt
 
@@ -100,31 +102,43 @@ def bench_generation(test: list[dict], base_model: str, size: BenchSize) -> dict
     prompts = [render_prompt(r) for r in random.Random(0).sample(test, min(len(test), size.prompts))]
     generate(model, tokenizer, prompts[:2], 2, 2, progress=False)  # warm-up: first-call setup is not timed
     runs = {}
-    for name, batch_size in (("batched", size.batch_size), ("sequential", 1)):
+    for name, batch_size, share in (
+        ("batched", size.batch_size, True),  # the recipe, as compare runs it
+        ("batched_whole_prompts", size.batch_size, False),  # plain batching, for reference
+        ("sequential", 1, False),  # the naive baseline: one prompt at a time, read whole
+    ):
         began = time.perf_counter()
-        outputs = generate(model, tokenizer, prompts, batch_size, size.max_new_tokens, progress=False)
+        outputs = generate(
+            model, tokenizer, prompts, batch_size, size.max_new_tokens, progress=False, share_prefixes=share
+        )
         runs[name] = (outputs, time.perf_counter() - began)
-    (batched, batched_s), (sequential, sequential_s) = runs["batched"], runs["sequential"]
-    agree = [
-        a.text == b.text and a.new_tokens == b.new_tokens for a, b in zip(batched, sequential, strict=True)
-    ]
-    batched_rate = sum(g.new_tokens for g in batched) / batched_s
-    sequential_rate = sum(g.new_tokens for g in sequential) / sequential_s
+    sequential, sequential_s = runs["sequential"]
+    rate = {name: sum(g.new_tokens for g in out) / seconds for name, (out, seconds) in runs.items()}
+    agree = {
+        name: [
+            a.text == b.text and a.new_tokens == b.new_tokens for a, b in zip(out, sequential, strict=True)
+        ]
+        for name, (out, _) in runs.items()
+    }
+    shared = shared_prefix_lengths([tokenizer(p)["input_ids"] for p in prompts])
     return {
-        "batched_tokens_per_s": round(batched_rate, 1),
-        "sequential_tokens_per_s": round(sequential_rate, 1),
-        "speedup": round(batched_rate / sequential_rate, 3),
+        "batched_tokens_per_s": round(rate["batched"], 1),
+        "sequential_tokens_per_s": round(rate["sequential"], 1),
+        "speedup": round(rate["batched"] / rate["sequential"], 3),
         "batch_size": size.batch_size,
-        "agreement": round(sum(agree) / len(agree), 4),
+        "agreement": round(sum(agree["batched"]) / len(prompts), 4),
         "prompts": len(prompts),
         "max_new_tokens": size.max_new_tokens,
-        "new_tokens": {
-            "batched": sum(g.new_tokens for g in batched),
-            "sequential": sum(g.new_tokens for g in sequential),
+        "prompts_sharing_a_prefix": sum(n > 0 for n in shared),
+        "whole_prompts": {  # the same batches with every prompt read whole
+            "tokens_per_s": round(rate["batched_whole_prompts"], 1),
+            "speedup": round(rate["batched_whole_prompts"] / rate["sequential"], 3),
+            "agreement": round(sum(agree["batched_whole_prompts"]) / len(prompts), 4),
         },
+        "new_tokens": {name: sum(g.new_tokens for g in out) for name, (out, _) in runs.items()},
         "stopped_by_eos": sum(g.stopped for g in sequential),
-        "seconds": {"batched": round(batched_s, 2), "sequential": round(sequential_s, 2)},
-        "disagreeing_prompts": [i for i, same in enumerate(agree) if not same],
+        "seconds": {name: round(seconds, 2) for name, (_, seconds) in runs.items()},
+        "disagreeing_prompts": [i for i, same in enumerate(agree["batched"]) if not same],
     }
 
 

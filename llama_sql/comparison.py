@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from llama_sql.generation import BATCH_SIZE
 from llama_sql.records import DataError, atomic_path, load_records, require_fields, write_json, write_jsonl
 
 MODELS = ("base", "finetuned")
@@ -28,7 +29,7 @@ class Comparer:
     tokenizer: object
     prompt_style: str
     max_new_tokens: int = 128
-    batch_size: int = 16
+    batch_size: int = BATCH_SIZE
 
     def generate(self, records: list[dict], which: str, progress: bool = True) -> list:
         from llama_sql.generation import generate
@@ -65,7 +66,7 @@ def load_comparer(
     adapter: str | Path,
     profile: str = "auto",
     max_new_tokens: int = 128,
-    batch_size: int = 16,
+    batch_size: int = BATCH_SIZE,
 ) -> Comparer:
     """Load the base in 4-bit and attach the adapter, refusing one trained on another base."""
     from peft import PeftModel
@@ -205,7 +206,9 @@ def add_cli(parser) -> None:
     parser.add_argument("--output_dir", default="runs/compare")
     parser.add_argument("--limit", type=int, help="only the first N records")
     parser.add_argument("--profile", default="auto", choices=["auto", "tiny", "t4", "a100"])
-    parser.add_argument("--batch_size", type=int, default=16)
+    parser.add_argument(
+        "--batch_size", type=int, default=BATCH_SIZE, help=f"prompts generated at once (default {BATCH_SIZE})"
+    )
     parser.add_argument("--max_new_tokens", type=int, default=128)
 
 

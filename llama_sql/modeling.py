@@ -125,7 +125,28 @@ def load_4bit(
         model.resize_token_embeddings(len(tokenizer))
     model.config.pad_token_id = tokenizer.pad_token_id
     model.generation_config.pad_token_id = tokenizer.pad_token_id
+    keep_cpu_inference_in(model, compute_dtype)
     return model, tokenizer
+
+
+def keep_cpu_inference_in(model, compute_dtype: str) -> None:
+    """On a CPU, make 4-bit inference compute in `compute_dtype`, as training does.
+
+    bitsandbytes (0.50) has a CPU inference path for CPUs with AVX512-BF16: at the first forward pass
+    without gradients it repacks each 4-bit weight in place and from then on rounds inputs and outputs
+    of every 4-bit matmul to bfloat16, whatever the compute dtype. That makes a float32 profile
+    generate in bfloat16 (about 3 significant digits), enough for a prompt's output to change with the
+    batch it is in; the repacked weights are also not the layout training reads. Turning that path off
+    keeps generation in float32, batched or not (and no slower on the 2-core CI machine; BENCHMARKS.md).
+    On a GPU, or with a bfloat16 compute dtype, nothing changes.
+    """
+    import bitsandbytes as bnb
+
+    if compute_dtype == "bfloat16" or model.device.type != "cpu":
+        return
+    for module in model.modules():
+        if isinstance(module, bnb.nn.Linear4bit):
+            module.support_avx512bf16_for_cpu = False
 
 
 def stop_token_ids(tokenizer, model=None) -> list[int]:
