@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-BATCH_SIZE = 32  # prompts per generate call: compare, evaluate, the notebooks and the bench all use it
+BATCH_SIZE = 32  # prompts per generate call: compare (and so notebook 03) and the bench use it
 # Prompts share a prefix when it is at least this share of the shorter one; below it (two databases that
 # happen to start alike, or only the template in common) the prompt is read whole.
 MIN_SHARED_FRACTION = 0.5
@@ -103,8 +103,9 @@ def shared_prefix_lengths(ids: list[list[int]], min_fraction: float = MIN_SHARED
 def generation_order(ids: list[list[int]], shared: list[int]) -> list[int]:
     """Prompts of one prefix together (longest prefixes first), longest remainder first within them.
 
-    Prompts that share nothing come first, longest first: the longest batch runs first, so running out
-    of memory shows at once. Keeping a group together means its prefix is read once, in one batch.
+    Prompts that share nothing come first, longest first (as plain batching orders them, so that a
+    batch too long for memory tends to fail at once). Keeping a group together means its prefix is read
+    once, in one batch, unless the group is larger than a batch.
     """
 
     def key(i: int):
@@ -129,9 +130,8 @@ def _batch_inputs(model, tokenizer, ids: list[list[int]], shared: list[int]) -> 
     pad = tokenizer.pad_token_id
     if not any(shared):
         return _left_padded(ids, pad, model.device)
-    shared = [
-        n or len(row) - 1 for row, n in zip(ids, shared, strict=True)
-    ]  # unshared: all but the last token
+    # a prompt that shares nothing has all but its last token read in the first pass
+    shared = [n or len(row) - 1 for row, n in zip(ids, shared, strict=True)]
     keys = [tuple(row[:n]) for row, n in zip(ids, shared, strict=True)]
     prefixes = sorted(set(keys), key=len, reverse=True)
     which = torch.tensor([prefixes.index(k) for k in keys], device=model.device)
