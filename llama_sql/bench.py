@@ -139,14 +139,13 @@ def bench_generation(test: list[dict], base_model: str, size: BenchSize) -> dict
         rounds.append((rate["batched"] / rate["sequential"], runs, rate))
     _, runs, rate = sorted(rounds, key=lambda r: r[0])[len(rounds) // 2]
     sequential = runs["sequential"][0]
-    agree = {  # outputs of every round against the sequential ones of the reported round
-        name: [
-            all(
-                a.text == b.text and a.new_tokens == b.new_tokens
-                for a in (r[name][0][i] for _, r, _ in rounds)
-            )
-            for i, b in enumerate(sequential)
-        ]
+
+    def same(a, b) -> bool:
+        return a.text == b.text and a.new_tokens == b.new_tokens
+
+    # per configuration and prompt: its output in every round equals the reported sequential one
+    agree = {
+        name: [all(same(r[name][0][i], b) for _, r, _ in rounds) for i, b in enumerate(sequential)]
         for name, _, _ in configurations
     }
     shared = shared_prefix_lengths([tokenizer(p)["input_ids"] for p in prompts])

@@ -127,19 +127,18 @@ def _batch_inputs(model, tokenizer, ids: list[list[int]], shared: list[int]) -> 
     """
     import torch
 
-    pad = tokenizer.pad_token_id
     if not any(shared):
-        return _left_padded(ids, pad, model.device)
+        return _left_padded(tokenizer, ids, model.device)
     # a prompt that shares nothing has all but its last token read in the first pass
     shared = [n or len(row) - 1 for row, n in zip(ids, shared, strict=True)]
     keys = [tuple(row[:n]) for row, n in zip(ids, shared, strict=True)]
     prefixes = sorted(set(keys), key=len, reverse=True)
     which = torch.tensor([prefixes.index(k) for k in keys], device=model.device)
-    head = _left_padded([list(p) for p in prefixes], pad, model.device)
+    head = _left_padded(tokenizer, [list(p) for p in prefixes], model.device)
     positions = (head["attention_mask"].cumsum(-1) - 1).clamp(min=0)
     cache = model(**head, position_ids=positions, use_cache=True, logits_to_keep=1).cache
     cache.batch_select_indices(which)  # one copy of its prefix's keys and values per row
-    tail = _left_padded([row[n:] for row, n in zip(ids, shared, strict=True)], pad, model.device)
+    tail = _left_padded(tokenizer, [row[n:] for row, n in zip(ids, shared, strict=True)], model.device)
     return {
         "input_ids": torch.cat([head["input_ids"][which], tail["input_ids"]], dim=1),
         "attention_mask": torch.cat([head["attention_mask"][which], tail["attention_mask"]], dim=1),
@@ -147,13 +146,9 @@ def _batch_inputs(model, tokenizer, ids: list[list[int]], shared: list[int]) -> 
     }
 
 
-def _left_padded(rows: list[list[int]], pad: int, device) -> dict:
-    import torch
-
-    width = max(len(r) for r in rows)
-    input_ids = torch.tensor([[pad] * (width - len(r)) + r for r in rows], device=device)
-    mask = torch.tensor([[0] * (width - len(r)) + [1] * len(r) for r in rows], device=device)
-    return {"input_ids": input_ids, "attention_mask": mask}
+def _left_padded(tokenizer, rows: list[list[int]], device) -> dict:
+    padded = tokenizer.pad({"input_ids": rows}, padding=True, padding_side="left", return_tensors="pt")
+    return {name: tensor.to(device) for name, tensor in padded.items()}
 
 
 def _common_prefix(a: list[int], b: list[int]) -> int:
