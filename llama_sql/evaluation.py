@@ -134,8 +134,8 @@ def _verdict(result: dict, gold: str, gold_runs, text, databases) -> dict:
 def _difference(gold, pred, ordered: bool) -> str:
     if (gold.tables is None) != (pred.tables is None):
         if pred.tables is not None:
-            return "the prediction changes data where the gold SQL only reads"
-        return "the prediction only reads where the gold SQL changes data"
+            return "the prediction is not a query (it is judged by the tables it leaves) where the gold SQL is one"
+        return "the prediction is a query where the gold SQL changes data"
     if gold.tables is not None:
         return "the tables after the prediction differ from those after the gold SQL"
     if len(gold.columns) != len(pred.columns):

@@ -8,7 +8,8 @@ Execution match follows the harnesses the field trusts (test-suite-sql-eval, Spi
 - columns may come in any order, but there must be as many as the gold's: some mapping of the
   predicted columns onto the gold's must make the rows agree (column names never matter); two
   empty results agree whatever their columns, as test-suite-sql-eval and BIRD decide it;
-- numbers compare by value with a small tolerance (relative 1e-6, absolute 1e-9), so 3 == 3.0;
+- numbers compare by value with a small tolerance (relative 1e-6, absolute 1e-9), so 3 == 3.0, and
+  rows are paired by a matching, so rows within the tolerance pair up whatever order they sort in;
   text never equals a number ('3' != 3), and NULL equals NULL;
 - a data-changing gold (UPDATE/DELETE/INSERT...) is matched by the tables it leaves behind: the same
   tables, each with the same multiset of rows. A read where a write is expected, or the reverse, is wrong.
@@ -22,6 +23,7 @@ parse as exactly one statement never matches.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 from collections.abc import Sequence
@@ -121,9 +123,87 @@ def _canonical(rows: Sequence[tuple], ordered: bool) -> list[tuple]:
     return list(rows) if ordered else sorted(rows, key=lambda row: tuple(_value_key(v) for v in row))
 
 
+def _same_rows(gold: Sequence[tuple], pred: Sequence[tuple], ordered: bool) -> bool:
+    """Equal as sequences when `ordered`, else as multisets, numbers within the tolerance."""
+    if ordered:
+        return _rows_equal(gold, pred)
+    if len(gold) != len(pred):
+        return False
+    if _rows_equal(_canonical(gold, False), _canonical(pred, False)):
+        return True
+    if not any(isinstance(v, float) for rows in (gold, pred) for row in rows for v in row):
+        return False  # without floats equality is exact, and sorting pairs equal rows
+    return _tolerant_multiset_equal(gold, pred)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _tolerant_multiset_equal(gold: Sequence[tuple], pred: Sequence[tuple]) -> bool:
+    """Can every gold row be paired with its own predicted row that equals it within the tolerance?
+
+    Equality within a tolerance is not transitive, so sorting (on rounded values) can line up the wrong
+    partners: 1.000000005 and 1.0000000050000002 round apart at 9 digits, and two rows whose numbers
+    differ by less than the tolerance may sort in either order. Rows are therefore paired by a
+    bipartite matching: only rows with the same non-numeric cells can pair, candidates are found by the
+    first numeric cell, and augmenting paths (Kuhn's algorithm) decide whether all rows can be paired.
+    """
+    groups: dict[tuple, tuple[list[tuple], list[tuple]]] = {}
+    for side, rows in enumerate((gold, pred)):
+        for row in rows:
+            key = tuple(None if _is_number(v) else _value_key(v) for v in row)
+            groups.setdefault(key, ([], []))[side].append(row)
+    return all(_perfect_matching(g, p) for g, p in groups.values())
+
+
+def _perfect_matching(gold: list[tuple], pred: list[tuple]) -> bool:
+    if len(gold) != len(pred):
+        return False
+    column = next((j for j, v in enumerate(gold[0]) if _is_number(v)), None)
+    if column is None:  # no numeric cell: the non-numeric ones made the group, so all rows are equal
+        return True
+    pred = sorted(pred, key=lambda row: float(row[column]))  # type: ignore[arg-type]
+    firsts = [float(row[column]) for row in pred]  # type: ignore[arg-type]
+
+    def candidates(row: tuple) -> list[int]:
+        x = float(row[column])  # type: ignore[arg-type]
+        if not math.isfinite(x):
+            found = range(len(pred))
+        else:  # math.isclose's relative tolerance scales with the larger of the two: widen the window for it
+            reach = max(ABS_TOL, REL_TOL * abs(x) / (1 - REL_TOL)) * (1 + 1e-9)
+            found = range(bisect.bisect_left(firsts, x - reach), bisect.bisect_right(firsts, x + reach))
+        return [j for j in found if _rows_equal([row], [pred[j]])]
+
+    options = [candidates(row) for row in gold]
+    partner = [-1] * len(pred)  # the gold row each predicted row is paired with
+    for start in range(len(gold)):
+        # iterative augmenting-path search from gold row `start`
+        seen: set[int] = set()
+        stack = [(start, iter(options[start]))]
+        path: list[int] = []  # predicted rows along the current path
+        while stack:
+            row, remaining = stack[-1]
+            j = next((j for j in remaining if j not in seen), None)
+            if j is None:
+                stack.pop()
+                if path:
+                    path.pop()
+                continue
+            seen.add(j)
+            path.append(j)
+            if partner[j] < 0:
+                for (g, _), p in zip(stack, path, strict=True):
+                    partner[p] = g
+                break
+            stack.append((partner[j], iter(options[partner[j]])))
+        else:
+            return False  # gold row `start` cannot be paired
+    return True
+
+
 def _column_equal(gold: tuple, pred: tuple, ordered: bool) -> bool:
-    gold_cells, pred_cells = [(v,) for v in gold], [(v,) for v in pred]
-    return _rows_equal(_canonical(gold_cells, ordered), _canonical(pred_cells, ordered))
+    return _same_rows([(v,) for v in gold], [(v,) for v in pred], ordered)
 
 
 def rows_match(
@@ -156,14 +236,13 @@ def rows_match(
     ]
     if any(not options for options in candidates):
         return False
-    gold_rows = _canonical(gold, ordered)
     budget = [max(20, MAX_CELLS_COMPARED // (len(gold) * width))]
 
     def search(mapping: list[int], used: list[int]) -> bool:
         if len(mapping) == width:
             budget[0] -= 1
             permuted = [tuple(row[j] for j in mapping) for row in pred]
-            return _rows_equal(gold_rows, _canonical(permuted, ordered))
+            return _same_rows(gold, permuted, ordered)
         for group in candidates[len(mapping)]:
             if used[group] < len(members[group]) and budget[0] > 0:
                 used[group] += 1

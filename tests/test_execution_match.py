@@ -84,6 +84,21 @@ def test_floats_compare_with_a_small_tolerance_and_ints_equal_whole_floats():
     assert not correct("SELECT MAX(grade) FROM students", "SELECT MAX(grade) + 0.001 FROM students")
 
 
+def test_rows_within_the_tolerance_are_paired_whatever_order_they_sort_in():
+    # one ulp moves 1.000000005 across a 9-digit rounding boundary; sorting then mispaired 'a' and 'b'
+    assert correct(
+        "SELECT 1.000000005, 'a' UNION ALL SELECT 1.000000004, 'b'",
+        "SELECT 1.000000005 + 2.3e-16, 'a' UNION ALL SELECT 1.000000004, 'b'",
+    )
+    # every number within 1e-6 of its partner, but the predicted rows sort the other way round
+    gold = [(1.0, "a"), (1.0000004, "b")]
+    assert rows_match(gold, [(1.0000008, "a"), (0.9999999, "b")])
+    assert not rows_match(gold, [(1.0000008, "b"), (0.9999999, "b")])
+    # tolerance is not transitive: 2 and 2.0000015 (2e-6 apart at most) can both pair only with 2.0000008
+    assert not rows_match([(2.0,), (2.0000015,)], [(2.0000008,), (2.0000040,)])
+    assert rows_match([(2.0,), (2.0000015,), (2.0000008,)], [(2.0000008,), (2.0000016,), (2.0000001,)])
+
+
 def test_text_never_equals_a_number():
     assert not correct("SELECT grade FROM students WHERE id = 1", "SELECT '9'")
 
@@ -125,10 +140,7 @@ def test_delete_and_insert_are_judged_by_the_table_they_leave():
 
 def test_a_write_where_a_read_is_expected_is_wrong_and_changes_nothing():
     result = verdict("SELECT COUNT(*) FROM students", "DELETE FROM students")
-    assert (
-        result["outcome"] == "wrong_result"
-        and "changes data where the gold SQL only reads" in result["error"]
-    )
+    assert result["outcome"] == "wrong_result" and "the prediction is not a query" in result["error"]
     assert correct("SELECT COUNT(*) FROM students", "SELECT 5")
 
 
