@@ -217,7 +217,7 @@ def load_predictions(path: str | Path, records: list[dict], dataset_path: str | 
             'order, e.g. {"id": "...", "prediction": "SELECT ..."}.'
         )
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8-sig").splitlines()  # a leading byte-order mark is allowed
     except UnicodeDecodeError as err:
         raise DataError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start}).") from None
     entries = []

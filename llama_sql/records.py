@@ -44,7 +44,7 @@ def load_records(path: str | os.PathLike) -> list[dict]:
     if path.is_dir():
         raise DataError(f"{path}: is a folder, not a JSON or JSONL file of records.")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark (Windows editors) is allowed
     except UnicodeDecodeError as err:
         raise DataError(
             f"{path}: not UTF-8 text ({err.reason} at byte {err.start}). "

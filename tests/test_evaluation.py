@@ -84,6 +84,17 @@ def test_the_gold_as_prediction_scores_one_on_every_executable_record(tmp_path):
     assert metrics["gold_unexecutable"] == 1
 
 
+def test_files_saved_with_a_byte_order_mark_and_crlf_are_read(tmp_path):
+    # as Windows editors save them: a UTF-8 byte-order mark first and CRLF line ends
+    dataset = tmp_path / "dataset.json"
+    dataset.write_bytes(b"\xef\xbb\xbf" + DATASET.read_bytes())
+    lines = "".join(json.dumps(row) + "\r\n" for row in gold_predictions())
+    predictions = tmp_path / "gold.jsonl"
+    predictions.write_bytes(b"\xef\xbb\xbf" + lines.encode("utf-8"))
+    code, out = evaluate(tmp_path, dataset, predictions)
+    assert code == 0 and json.loads((out / "metrics.json").read_text())["execution_accuracy"] == 1.0
+
+
 def test_rerunning_into_an_existing_folder_replaces_the_files_and_keeps_the_rest(tmp_path):
     out = tmp_path / "eval"
     out.mkdir()
