@@ -100,9 +100,12 @@ def _value_key(value: object) -> tuple:
     return (3, bytes(value))
 
 
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def values_equal(a: object, b: object) -> bool:
-    a_number = isinstance(a, (int, float)) and not isinstance(a, bool)
-    b_number = isinstance(b, (int, float)) and not isinstance(b, bool)
+    a_number, b_number = _is_number(a), _is_number(b)
     if a_number and b_number:
         if isinstance(a, int) and isinstance(b, int):
             return a == b
@@ -134,10 +137,6 @@ def _same_rows(gold: Sequence[tuple], pred: Sequence[tuple], ordered: bool) -> b
     if not any(isinstance(v, float) for rows in (gold, pred) for row in rows for v in row):
         return False  # without floats equality is exact, and sorting pairs equal rows
     return _tolerant_multiset_equal(gold, pred)
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _tolerant_multiset_equal(gold: Sequence[tuple], pred: Sequence[tuple]) -> bool:
@@ -183,7 +182,7 @@ def _perfect_matching(gold: list[tuple], pred: list[tuple]) -> bool:
         stack = [(start, iter(options[start]))]
         path: list[int] = []  # predicted rows along the current path
         while stack:
-            row, remaining = stack[-1]
+            _, remaining = stack[-1]
             j = next((j for j in remaining if j not in seen), None)
             if j is None:
                 stack.pop()
@@ -236,13 +235,14 @@ def rows_match(
     ]
     if any(not options for options in candidates):
         return False
+    gold_rows = _canonical(gold, ordered)  # sorted once: re-sorting it per mapping is then linear
     budget = [max(20, MAX_CELLS_COMPARED // (len(gold) * width))]
 
     def search(mapping: list[int], used: list[int]) -> bool:
         if len(mapping) == width:
             budget[0] -= 1
             permuted = [tuple(row[j] for j in mapping) for row in pred]
-            return _same_rows(gold, permuted, ordered)
+            return _same_rows(gold_rows, permuted, ordered)
         for group in candidates[len(mapping)]:
             if used[group] < len(members[group]) and budget[0] > 0:
                 used[group] += 1
