@@ -99,11 +99,13 @@ def check_adapter_fits(info: dict, model, base_model: str, adapter) -> None:
     from llama_sql.training import base_fingerprint
 
     expected = info.get("base_fingerprint")
-    if expected and expected != base_fingerprint(model.config):
+    found = base_fingerprint(model.config)
+    if expected and any(found.get(key) != value for key, value in expected.items()):
         raise DataError(
-            f"{adapter}: this adapter was trained on {info.get('base_model')!r}, whose shape differs "
-            f"from {base_model!r}. Pass the base it was trained on as --base_model, or train a new "
-            "adapter on this base."
+            f"{adapter}: this adapter was trained on {info.get('base_model')!r}, whose shape or build "
+            f"differs from {base_model!r} here (trained on {expected}, found {found}). Pass the base it "
+            "was trained on as --base_model, or train a new adapter on this base (the tiny model is "
+            "rebuilt whenever its recipe changes, so adapters trained on an older build must be retrained)."
         )
 
 

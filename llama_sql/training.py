@@ -224,7 +224,13 @@ def base_fingerprint(config) -> dict:
         "num_key_value_heads",
         "intermediate_size",
     )
-    return {k: getattr(config, k, None) for k in keys}
+    fingerprint = {k: getattr(config, k, None) for k in keys}
+    # Every build of the tiny model has the same shape, so its cache folder (named by a hash of its recipe
+    # and training text) tells one build from another: an adapter is only meaningful on the weights it learned on.
+    folder = Path(str(getattr(config, "_name_or_path", "") or "")).name
+    if folder.startswith("tiny-llama-3.1-"):
+        fingerprint["tiny_build"] = folder
+    return fingerprint
 
 
 def train_metrics(trainer, cfg, checkpoint, style, runtime_s, n_examples, skipped) -> dict:

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from llama_sql.tiny_model import SPECIAL_TOKENS, pretraining_corpus
+from llama_sql.tiny_model import SPECIAL_TOKENS, pretraining_corpus, prompt_headers
 
 pytestmark = pytest.mark.slow
 
@@ -53,6 +53,15 @@ def test_base_linear_layers_load_in_4bit(tiny_model_dir):
 def test_pretraining_taught_the_language_without_any_test_record(tiny_model_dir, project_splits):
     build = json.loads((tiny_model_dir / "tiny_build.json").read_text())
     assert build["final_loss"] < 0.5 * build["first_loss"]
-    corpus = set(pretraining_corpus())
+    database_header, question_header = prompt_headers()
+    texts = {doc.removeprefix(database_header).removeprefix(question_header) for doc in pretraining_corpus()}
     test = json.loads((project_splits / "test.json").read_text())
-    assert not any(r["input"] in corpus or r["output"] in corpus for r in test)
+    assert not any(r["input"] in texts or r["output"] in texts for r in test)
+    train = json.loads((project_splits / "train.json").read_text())
+    assert {r["input"] for r in train} | {r["output"] for r in train} <= texts  # the check can see a match
+
+
+def test_pretraining_never_pairs_a_question_with_its_sql(project_splits):
+    train = json.loads((project_splits / "train.json").read_text())
+    corpus = pretraining_corpus()
+    assert not any(r["input"] in doc and r["output"] in doc for doc in corpus for r in train)

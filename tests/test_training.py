@@ -54,3 +54,29 @@ def test_checkpoint_marker_decides_what_resume_trusts(tmp_path):
             (folder / COMPLETE_MARKER).write_text(str(step))
     assert newest_complete_checkpoint(tmp_path).name == "checkpoint-20"
     assert not (tmp_path / "checkpoint-30").exists()  # the half-written one is set aside
+
+
+def test_an_adapter_from_another_tiny_build_is_refused():
+    """Every tiny build has the same shape; compare must still refuse an adapter learned on other weights."""
+    from types import SimpleNamespace
+
+    from llama_sql.comparison import check_adapter_fits
+    from llama_sql.records import DataError
+    from llama_sql.training import base_fingerprint
+
+    shape = dict(model_type="llama", vocab_size=2059, hidden_size=256, num_hidden_layers=3)
+
+    def model(folder):
+        return SimpleNamespace(config=SimpleNamespace(**shape, _name_or_path=f"/cache/{folder}"))
+
+    info = {"base_model": "tiny", "base_fingerprint": base_fingerprint(model("tiny-llama-3.1-aaaa").config)}
+    check_adapter_fits(info, model("tiny-llama-3.1-aaaa"), "tiny", "runs/adapter")  # same build: fine
+    with pytest.raises(DataError, match="build"):
+        check_adapter_fits(info, model("tiny-llama-3.1-bbbb"), "tiny", "runs/adapter")
+    older = {
+        "base_model": "tiny",
+        "base_fingerprint": {k: v for k, v in info["base_fingerprint"].items() if k != "tiny_build"},
+    }
+    check_adapter_fits(
+        older, model("tiny-llama-3.1-bbbb"), "tiny", "runs/adapter"
+    )  # no build recorded: shape only
