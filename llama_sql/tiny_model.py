@@ -11,8 +11,9 @@ Like Llama 3.1 it must be a language model before anyone fine-tunes it: a random
 learns SQL syntax but ignores the question. So the build ends with a short full-parameter pretraining
 on unpaired domain text (database definitions, questions, SQL and explanations as separate documents,
 the first two laid out as a prompt lays them out) from the project's *train split only*: no test
-record, and no question paired with its SQL, is ever seen. The base therefore still fails the task; fine-tuning teaches it. The folder is saved with
-`save_pretrained`, so it loads through the same 4-bit path as meta-llama/Llama-3.1-8B.
+record, and no question paired with its SQL, is ever seen. The base therefore still fails the task;
+fine-tuning teaches it. The folder is saved with `save_pretrained`, so it loads through the same 4-bit
+path as meta-llama/Llama-3.1-8B.
 """
 
 from __future__ import annotations

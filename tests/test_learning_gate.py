@@ -21,8 +21,8 @@ pytestmark = pytest.mark.slow
 # memorize which value goes with which query): 0.013 / 0.027, final loss 0.66.
 # Tiny v4 (the template's own text in the pretraining documents, so prompts are 20% shorter), measured
 # 2026-12-02 on one machine beside v3: fine-tuned 0.027 test / 0.093 train (valid SQL 0.69 / 0.79), base 0.000;
-# v3 that day 0.007 / 0.053 (valid SQL 0.84 / 0.90). v4 under pretraining seed 1235: 0.020 / 0.053 (v3 under it: 0.013
-# on test).
+# v3 that day 0.007 / 0.053 (valid SQL 0.84 / 0.90). v4 under pretraining seed 1235: 0.020 / 0.053 (v3 under
+# it: 0.013 on test).
 # Ceiling, measured outside the seed command: a full-parameter fine-tune of the v3 base (fp32, LR 1e-3, 10 epochs,
 # 3.3x the seed's steps and every weight trainable) fits its training records (0.97) but reaches only 0.19 on the
 # first 150 test records. It memorizes rather than reads: it does not even copy a number from the question
