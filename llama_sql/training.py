@@ -224,11 +224,13 @@ def base_fingerprint(config) -> dict:
         "num_key_value_heads",
         "intermediate_size",
     )
+    from llama_sql.tiny_model import BUILD_FOLDER_PREFIX
+
     fingerprint = {k: getattr(config, k, None) for k in keys}
     # Every build of the tiny model has the same shape, so its cache folder (named by a hash of its recipe
     # and training text) tells one build from another: an adapter is only meaningful on the weights it learned on.
-    folder = Path(str(getattr(config, "_name_or_path", "") or "")).name
-    if folder.startswith("tiny-llama-3.1-"):
+    folder = Path(getattr(config, "_name_or_path", None) or "").name
+    if folder.startswith(BUILD_FOLDER_PREFIX):
         fingerprint["tiny_build"] = folder
     return fingerprint
 
