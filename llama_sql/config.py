@@ -112,39 +112,107 @@ PROFILES: dict[str, dict] = {
 }
 
 
-def detect_profile() -> str:
-    """The profile for this machine: a100 on a bf16-capable GPU, t4 on an older GPU, tiny without one."""
+@dataclass(frozen=True)
+class GpuCard:
+    """What decides a profile: the card's compute capability and memory, as CUDA reports them."""
+
+    name: str
+    capability: tuple[int, int]  # (major, minor): T4 7.5, V100 7.0, A100 8.0, L4 8.9, H100 9.0
+    memory_gb: float  # total memory in decimal GB (a "16 GB" T4 reports about 15.8)
+
+    @property
+    def has_bf16(self) -> bool:
+        """Native bf16 starts with Ampere (8.0). `torch.cuda.is_bf16_supported()` also counts emulation and
+        answers True on a T4, where bf16 runs several times slower than fp16, so it is not asked."""
+        return self.capability >= (8, 0)
+
+
+def current_card() -> GpuCard | None:
+    """The first CUDA device, or None on a machine without one."""
     import torch
 
     if not torch.cuda.is_available():
+        return None
+    props = torch.cuda.get_device_properties(0)
+    return GpuCard(props.name, (props.major, props.minor), props.total_memory / 1e9)
+
+
+# Micro-batch and gradient checkpointing by card memory, from llama_sql.memory_estimate's arithmetic for
+# Llama-3.1-8B at cutoff_len 512 (largest first): with checkpointing a micro-batch of 2 needs about 7 GB and
+# of 4 about 8 GB; without it, 4 examples need about 27 GB and 8 about 46 GB. Skipping checkpointing saves
+# the recomputed forward pass (about a quarter of a step) wherever the memory allows it.
+MEMORY_TIERS = [  # (at least this many GB, micro_batch_size, gradient_checkpointing)
+    (70.0, 8, False),  # A100 80 GB, H100, H200
+    (36.0, 4, False),  # A100 40 GB, L40S, A6000
+    (20.0, 4, True),  # L4, A10G, RTX 3090/4090, V100 32 GB
+    (11.0, 2, True),  # T4, V100 16 GB
+    (0.0, 1, True),  # smaller cards
+]
+
+
+def detect_profile(card: GpuCard | None = None) -> str:
+    """The profile for this machine: a100 (bf16) on compute capability >= 8.0, t4 (fp16) on an older card,
+    tiny without one."""
+    card = current_card() if card is None else card
+    if card is None:
         return "tiny"
-    return "a100" if torch.cuda.is_bf16_supported() else "t4"
+    return "a100" if card.has_bf16 else "t4"
 
 
-def train_config(profile: str = "auto", **overrides) -> TrainConfig:
-    """A `TrainConfig` from a named profile, with explicit overrides (None means: keep the profile's)."""
+def fit_to_card(cfg: TrainConfig, card: GpuCard, explicit: set[str]) -> str:
+    """Set micro-batch and checkpointing from the card's memory (fields the user set stay as set); returns
+    the one line that says which profile was picked and why."""
+    _, micro, checkpointing = next(tier for tier in MEMORY_TIERS if card.memory_gb >= tier[0])
+    if "micro_batch_size" not in explicit:
+        cfg.micro_batch_size = min(micro, cfg.batch_size)
+    if "gradient_checkpointing" not in explicit:
+        cfg.gradient_checkpointing = checkpointing
+    precision = "bf16" if card.has_bf16 else "no native bf16, so fp16"
+    return (
+        f"profile {cfg.profile}: {card.name}, compute capability {card.capability[0]}.{card.capability[1]} "
+        f"({precision}), {card.memory_gb:.0f} GB -> {cfg.compute_dtype}, micro-batch {cfg.micro_batch_size}, "
+        f"gradient checkpointing {'on' if cfg.gradient_checkpointing else 'off'}"
+    )
+
+
+def train_config(
+    profile: str = "auto", *, on_this_machine: bool = True, log=print, **overrides
+) -> TrainConfig:
+    """A `TrainConfig` from a named profile, with explicit overrides (None means: keep the profile's).
+
+    On a GPU the card decides: `auto` picks t4 or a100 from its compute capability, and micro-batch and
+    gradient checkpointing follow its memory; one line says what was chosen and why.
+    `on_this_machine=False` gives the profile as declared, whatever card is here (paper estimates)."""
+    card = current_card() if on_this_machine else None
     if profile == "auto":
-        profile = detect_profile()
+        profile = detect_profile(card)
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; choose auto, {', '.join(PROFILES)}")
     values = {**PROFILES[profile], "profile": profile}
-    values.update({k: v for k, v in overrides.items() if v is not None})
+    explicit = {k for k, v in overrides.items() if v is not None}
+    values.update({k: overrides[k] for k in explicit})
     cfg = TrainConfig(**values)
     if cfg.micro_batch_size > cfg.batch_size:
         cfg.micro_batch_size = cfg.batch_size
-    return check_hardware(cfg)
+    if card is not None:
+        check_hardware(cfg, card)
+        if profile != "tiny":
+            line = fit_to_card(cfg, card, explicit)
+            if log:
+                log(line)
+    return cfg
 
 
-def check_hardware(cfg: TrainConfig) -> TrainConfig:
-    """Make the dtypes fit the GPU: bf16 asked on a GPU without it (a T4) falls back to fp16, with a warning."""
-    import torch
-
-    if torch.cuda.is_available() and not torch.cuda.is_bf16_supported():
+def check_hardware(cfg: TrainConfig, card: GpuCard | None = None) -> TrainConfig:
+    """Make the dtypes fit the GPU: bf16 asked of a card without native bf16 (a T4) falls back to fp16."""
+    card = current_card() if card is None else card
+    if card is not None and not card.has_bf16:
         for name in ("compute_dtype", "adapter_dtype"):
             if getattr(cfg, name) == "bfloat16":
                 replacement = "float16" if name == "compute_dtype" else "float32"
                 warnings.warn(
-                    f"{torch.cuda.get_device_name()} has no bf16: {name} bfloat16 -> {replacement}",
+                    f"{card.name} (compute capability {card.capability[0]}.{card.capability[1]}) has no "
+                    f"native bf16: {name} bfloat16 -> {replacement}",
                     stacklevel=2,
                 )
                 setattr(cfg, name, replacement)

@@ -239,7 +239,7 @@ def logits_term(tokens: int, hidden: int, vocab: int, c: int, fused: bool) -> Me
 
 def profile_estimate(profile: str, shape: ModelShape = LLAMA31_8B, **overrides) -> MemoryEstimate:
     """The estimate for a named profile (t4, a100) with the project's default recipe."""
-    return estimate_peak_memory(train_config(profile, **overrides), shape)
+    return estimate_peak_memory(train_config(profile, on_this_machine=False, **overrides), shape)
 
 
 def decode_bytes_per_token(shape: ModelShape = LLAMA31_8B, compute_dtype: str = "float16") -> float:
@@ -270,7 +270,7 @@ def format_estimate(estimate: MemoryEstimate, gpu: str | None = None) -> str:
 def print_paper_figures() -> None:
     """The on-paper T4 and A100 figures that BENCHMARKS.md quotes, with their arithmetic."""
     for gpu in ("t4", "a100"):
-        cfg = train_config(gpu)
+        cfg = train_config(gpu, on_this_machine=False)
         estimate = estimate_peak_memory(cfg)
         unfused = estimate_peak_memory(cfg, fused_lm_head=False)
         print(format_estimate(estimate, gpu))

@@ -46,37 +46,6 @@ def param(name: str, default):
     return raw
 
 
-def in_colab() -> bool:
-    """True inside a Google Colab runtime."""
-    try:
-        import google.colab  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def ensure_splits(
-    splits_dir: str | Path = "runs/data", dataset: str | Path = "data/alpaca_sql_dataset.json"
-) -> Path:
-    """The split files notebook 01 writes; made from the project's dataset when 01 has not run here yet."""
-    splits_dir = Path(splits_dir)
-    if not all((splits_dir / f"{name}.json").exists() for name in ("train", "val", "test")):
-        from llama_sql.splits import split_file
-
-        split_file(dataset, splits_dir)
-    return splits_dir
-
-
-def keep_on_drive(output_dir: str, enabled: bool) -> str:
-    """In Colab with `enabled`, mount Google Drive and keep `output_dir` there, so a disconnect loses nothing."""
-    if not (enabled and in_colab()):
-        return output_dir
-    from google.colab import drive  # type: ignore[import-not-found]
-
-    drive.mount("/content/drive")
-    return str(Path("/content/drive/MyDrive/llama-sql") / output_dir)
-
-
 def fetch_hub_dataset(hub_id: str, source: str, output: str | Path, split: str = "train", limit=None) -> Path:
     """Pull a public dataset from the Hugging Face Hub (gretel or sql-create-context), convert it to this
     project's records with every gold query run on SQLite, write them to `output` and print the summary."""

@@ -52,6 +52,17 @@ def side_by_side_frame(result) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def side_by_side_table(result, n: int = 12):
+    """The first `n` rows of the side-by-side frame for a notebook: question, gold and each model's SQL
+    shown whole and wrapped (pandas would cut each after 50 characters), with the ✓/✗ marks."""
+    columns = ["question", "gold", "base", "base_ok", "finetuned", "finetuned_ok"]
+    frame = side_by_side_frame(result)[columns].head(n)
+    return frame.style.set_properties(
+        subset=["question", "gold", "base", "finetuned"],
+        **{"white-space": "pre-wrap", "text-align": "left", "max-width": "28em", "font-family": "monospace"},
+    )
+
+
 def metrics_frame(metrics: dict) -> pd.DataFrame:
     """Headline metrics, one column per model."""
     return pd.DataFrame({which: {k: metrics[which].get(k) for k in HEADLINE} for which in MODELS})

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up .venv with PyTorch and the project (idempotent). Sourced by demo.sh and test.sh.
+# Set up .venv with PyTorch, the project, Jupyter and the test tools (idempotent). Sourced by demo.sh and test.sh.
 #   TORCH_SPEC   the torch requirement to install first (default: torch==2.13.0, a CPU build here);
 #                a GPU machine or Colab keeps the torch it already has.
 #   PYTHON       the interpreter that creates the venv (default: python3)
@@ -13,4 +13,4 @@ source .venv/bin/activate
 python -m pip install -q --upgrade pip
 # torch first, pinned: an unpinned torch pulls a multi-GB CUDA build.
 python -c "import torch" 2>/dev/null || python -m pip install -q "${TORCH_SPEC:-torch==2.13.0}"
-python -m pip install -q -e ".[dev]"
+python -m pip install -q -e ".[dev,notebooks]"

@@ -1,6 +1,7 @@
 """Profiles, overrides, the saved configuration, and the seed's command line."""
 
 import shlex
+import types
 import warnings
 
 import pytest
@@ -45,18 +46,85 @@ def test_config_round_trips_through_json(tmp_path):
     assert TrainConfig.load(tmp_path / "c.json") == cfg
 
 
-def test_bf16_on_a_gpu_without_it_falls_back_to_fp16(monkeypatch):
+# What CUDA reports for each card: name, compute capability, total_memory in bytes, and what
+# torch.cuda.is_bf16_supported() answers there (True on a T4 and a V100 too: it counts emulated bf16).
+CARDS = {
+    "T4": ("Tesla T4", (7, 5), 15_828_320_256, True),
+    "V100": ("Tesla V100-SXM2-16GB", (7, 0), 16_935_682_048, True),
+    "L4": ("NVIDIA L4", (8, 9), 23_580_639_232, True),
+    "A100-40": ("NVIDIA A100-SXM4-40GB", (8, 0), 42_297_786_368, True),
+    "A100-80": ("NVIDIA A100-SXM4-80GB", (8, 0), 85_097_971_712, True),
+    "H100": ("NVIDIA H100 80GB HBM3", (9, 0), 85_028_044_800, True),
+}
+
+
+@pytest.fixture
+def card(monkeypatch):
+    """Make torch.cuda answer as the named card does."""
     import torch
 
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: False)
-    monkeypatch.setattr(torch.cuda, "get_device_name", lambda *a, **k: "Tesla T4")
+    def use(key):
+        name, (major, minor), total, bf16 = CARDS[key]
+        props = types.SimpleNamespace(name=name, major=major, minor=minor, total_memory=total)
+        monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+        monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+        monkeypatch.setattr(torch.cuda, "get_device_properties", lambda *a, **k: props)
+        monkeypatch.setattr(torch.cuda, "get_device_capability", lambda *a, **k: (major, minor))
+        monkeypatch.setattr(torch.cuda, "get_device_name", lambda *a, **k: name)
+        monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: bf16)
+
+    return use
+
+
+@pytest.mark.parametrize(
+    "key, profile, dtype, micro, checkpointing",
+    [
+        ("T4", "t4", "float16", 2, True),
+        ("V100", "t4", "float16", 2, True),
+        ("L4", "a100", "bfloat16", 4, True),
+        ("A100-40", "a100", "bfloat16", 4, False),
+        ("A100-80", "a100", "bfloat16", 4, False),
+        ("H100", "a100", "bfloat16", 4, False),
+    ],
+)
+def test_auto_picks_the_profile_from_the_cards_capability_and_memory(
+    card, key, profile, dtype, micro, checkpointing
+):
+    card(key)
+    lines = []
+    cfg = train_config("auto", log=lines.append)
+    assert (cfg.profile, cfg.compute_dtype) == (profile, dtype)
+    # the reference command's batch of 4 caps the micro-batch; the memory tier decides checkpointing
+    assert (cfg.micro_batch_size, cfg.gradient_checkpointing) == (micro, checkpointing)
+    assert len(lines) == 1 and CARDS[key][0] in lines[0] and f"profile {profile}" in lines[0]
+
+
+@pytest.mark.parametrize("key, micro", [("T4", 2), ("L4", 4), ("A100-40", 4), ("A100-80", 8), ("H100", 8)])
+def test_bigger_cards_take_bigger_micro_batches(card, key, micro):
+    card(key)
+    assert train_config("auto", batch_size=16, log=None).micro_batch_size == micro
+
+
+def test_the_users_micro_batch_and_checkpointing_win_over_the_card(card):
+    card("A100-80")
+    cfg = train_config("auto", batch_size=16, micro_batch_size=2, gradient_checkpointing=True, log=None)
+    assert (cfg.micro_batch_size, cfg.gradient_checkpointing) == (2, True)
+
+
+def test_bf16_asked_of_a_card_without_native_bf16_falls_back_to_fp16(card):
+    card("T4")  # is_bf16_supported() says True here, by emulation: the profile must not believe it
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        cfg = train_config("a100")
+        cfg = train_config("a100", log=None)
     assert cfg.compute_dtype == "float16" and cfg.adapter_dtype == "float32"
-    assert any("no bf16" in str(w.message) for w in caught)
-    assert train_config("auto").profile == "t4"
+    assert any("no native bf16" in str(w.message) for w in caught)
+
+
+def test_paper_configs_ignore_the_card_here(card):
+    card("H100")
+    assert train_config("t4", on_this_machine=False) == train_config("t4", on_this_machine=False, log=None)
+    cfg = train_config("t4", on_this_machine=False)
+    assert (cfg.compute_dtype, cfg.micro_batch_size, cfg.gradient_checkpointing) == ("float16", 2, True)
 
 
 def test_the_seed_command_parses_as_written():

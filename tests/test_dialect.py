@@ -68,7 +68,7 @@ def test_mysql_functions_give_mysql_answers_on_sqlite(mysql, expected):
 
 
 def test_relative_dates_count_from_today():
-    today = dt.datetime.now(dt.timezone.utc).date()  # SQLite's CURRENT_DATE and now are UTC
+    today = dt.datetime.now(dt.UTC).date()  # SQLite's CURRENT_DATE and now are UTC
     rows = run_sqlite("SELECT DATE_SUB(CURDATE(), INTERVAL 10 DAY), DATE(NOW() - INTERVAL 2 WEEK)")
     assert rows == [
         ((today - dt.timedelta(days=10)).isoformat(), (today - dt.timedelta(days=14)).isoformat())
