@@ -26,10 +26,16 @@ COMMANDS = [
     (("data", "convert"), "llama_sql.converters", "turn a public text-to-SQL dataset into records"),
     (("data", "split"), "llama_sql.splits", "deterministic train/val/test split"),
     (("data", "dedupe"), "llama_sql.dedupe", "drop training records repeating an evaluation record"),
+    (("data", "stats"), "llama_sql.dataset_stats", "the dataset's tables, or its card with --card"),
     (("train",), "llama_sql.training", "QLoRA fine-tuning with TRL's SFTTrainer"),
     (("compare",), "llama_sql.comparison", "base vs fine-tuned on the same examples, every query run"),
-    (("evaluate",), "llama_sql.evaluation", "score a predictions file by executing it"),
-    (("bench",), "llama_sql.bench", "the performance benchmark on this machine"),
+    (("evaluate",), "llama_sql.eval.evaluation", "score a predictions file by executing it"),
+    (("bench",), "llama_sql.bench.benchmark", "the performance benchmark on this machine"),
+    (
+        ("memory",),
+        "llama_sql.bench.memory_estimate",
+        "peak GPU memory of QLoRA on a T4 and an A100, on paper",
+    ),
 ]
 
 

@@ -125,7 +125,7 @@ def run_comparison(
     progress: bool = True,
 ) -> ComparisonResult:
     """Generate with both models, evaluate both by execution, write every output file atomically."""
-    from llama_sql.evaluation import evaluate_records
+    from llama_sql.eval.evaluation import evaluate_records
     from llama_sql.prompts import extract_sql
 
     records = load_records(dataset_path)

@@ -87,7 +87,7 @@ PROFILES: dict[str, dict] = {
         logging_steps=5,
     ),
     # 16 GB T4, no bf16: fp16 compute, fp32 adapters under loss scaling, checkpointing, paged 8-bit AdamW.
-    # micro-batch 2 at 512 tokens keeps Llama-3.1-8B near 8 GB (see llama_sql.memory_estimate).
+    # micro-batch 2 at 512 tokens keeps Llama-3.1-8B near 8 GB (see llama_sql.bench.memory_estimate).
     "t4": dict(
         compute_dtype="float16",
         adapter_dtype="float32",
@@ -137,7 +137,7 @@ def current_card() -> GpuCard | None:
     return GpuCard(props.name, (props.major, props.minor), props.total_memory / 1e9)
 
 
-# Micro-batch and gradient checkpointing by card memory, from llama_sql.memory_estimate's arithmetic for
+# Micro-batch and gradient checkpointing by card memory, from llama_sql.bench.memory_estimate's arithmetic for
 # Llama-3.1-8B at cutoff_len 512 (largest first): with checkpointing a micro-batch of 2 needs about 7 GB and
 # of 4 about 8 GB; without it, 4 examples need about 27 GB and 8 about 46 GB. Skipping checkpointing saves
 # the recomputed forward pass (about a quarter of a step) wherever the memory allows it.

@@ -1,7 +1,7 @@
 """What a dataset holds, as tables and plots for notebook 01 and as the dataset card data/README.md.
 
-    python -m llama_sql.dataset_stats --card                          # rewrite data/README.md
-    python -m llama_sql.dataset_stats --card --tokenizer PATH_OR_ID   # token columns from a real tokenizer
+    python -m llama_sql data stats --card                          # rewrite data/README.md
+    python -m llama_sql data stats --card --tokenizer PATH_OR_ID   # token columns from a real tokenizer
 
 Token lengths use a Hugging Face tokenizer when one is given. Without one they are an approximation:
 the number of pieces Llama 3's pre-tokenizer would cut the text into (runs of letters with at most one
@@ -13,12 +13,10 @@ as many tokens on this SQL-heavy text.
 
 from __future__ import annotations
 
-import argparse
 import functools
 import html
 import random
 import re
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -26,9 +24,9 @@ import pandas as pd
 import sqlglot
 from sqlglot import exp
 
+from llama_sql.eval.sandbox import schema_sql
 from llama_sql.prompts import completion_text, render_prompt
-from llama_sql.records import DataError, load_records
-from llama_sql.sandbox import schema_sql
+from llama_sql.records import load_records
 
 APPROXIMATION = "approximate (Llama 3 pre-tokenizer pieces, a lower bound)"
 _PIECES = re.compile(r"[^\s\d]?[^\W\d_]+|\d{1,3}|[^\s\w]+|_")
@@ -256,7 +254,7 @@ CARD = """# The llama-sql dataset
 `alpaca_sql_dataset.json` holds {n} English questions about {databases} small SQLite databases from
 distinct domains, each with the SQL query that answers it and an explanation of why that query is
 right. It is the project's own data, in the seed's Alpaca format, built from code and checked by
-running every query. This card is generated: `python -m llama_sql.dataset_stats --card`.
+running every query. This card is generated: `python -m llama_sql data stats --card`.
 
 ## Fields
 
@@ -306,7 +304,7 @@ builds give the same bytes. One SQL style throughout: one line, upper-case keywo
 
 Prompt: the Alpaca prompt the model reads (template, the `instruction` with its first row per table, `input`); answer: the gold SQL.
 Tokenizer: {tokenizer}. Regenerate with the model's own tokenizer:
-`python -m llama_sql.dataset_stats --card --tokenizer <folder or hub id>`.
+`python -m llama_sql data stats --card --tokenizer <folder or hub id>`.
 
 {lengths}
 
@@ -338,10 +336,7 @@ the code.
 """
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m llama_sql.dataset_stats", description=__doc__.splitlines()[0]
-    )
+def add_cli(parser) -> None:
     parser.add_argument("--dataset", default="data/alpaca_sql_dataset.json", help="the records file")
     parser.add_argument("--card", action="store_true", help="write the dataset card (else print the tables)")
     parser.add_argument(
@@ -350,18 +345,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--tokenizer", default=None, help="a Hugging Face tokenizer folder or id for token counts"
     )
-    args = parser.parse_args(argv)
-    try:
-        tokenizer = load_tokenizer(args.tokenizer)
-        if args.card:
-            print(
-                f"wrote {write_card(args.dataset, args.output, tokenizer, args.tokenizer or APPROXIMATION)}"
-            )
-            return 0
-        records = load_records(args.dataset)
-    except DataError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+
+
+def run_cli(args) -> int:
+    tokenizer = load_tokenizer(args.tokenizer)
+    if args.card:
+        print(f"wrote {write_card(args.dataset, args.output, tokenizer, args.tokenizer or APPROXIMATION)}")
+        return 0
+    records = load_records(args.dataset)
     for frame in (
         overview(records),
         category_table(records),
@@ -370,7 +361,3 @@ def main(argv: list[str] | None = None) -> int:
     ):
         print(frame.to_string(), end="\n\n")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

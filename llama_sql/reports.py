@@ -129,8 +129,8 @@ def plot_loss(train_metrics: dict):
 
 def answers_frame(record: dict, answers: dict):
     """Each model's SQL for one question, and what running it on the record's database returned."""
+    from llama_sql.eval.sandbox import DatabaseBuildError, open_database
     from llama_sql.prompts import extract_sql
-    from llama_sql.sandbox import DatabaseBuildError, open_database
 
     rows = []
     try:

@@ -20,8 +20,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from llama_sql.eval.sandbox import Database, DatabaseBuildError, database_for_record
 from llama_sql.records import OPTIONAL_TEXT_FIELDS, REQUIRED_FIELDS, DataError, load_records
-from llama_sql.sandbox import Database, DatabaseBuildError, database_for_record
 
 OWN_SOURCE = "llama-sql"
 TEXT_FIELDS = (*OPTIONAL_TEXT_FIELDS, "db_id")  # optional, but strings when present

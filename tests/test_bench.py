@@ -7,8 +7,7 @@ import json
 
 import pytest
 
-from llama_sql.config import train_config
-from llama_sql.memory_estimate import (
+from llama_sql.bench.memory_estimate import (
     GB,
     LLAMA31_8B,
     ModelShape,
@@ -16,6 +15,7 @@ from llama_sql.memory_estimate import (
     estimate_peak_memory,
     profile_estimate,
 )
+from llama_sql.config import train_config
 
 CONTRACT_KEYS = {
     "train": {"tokens_per_s", "naive_tokens_per_s", "speedup", "padding_efficiency"},

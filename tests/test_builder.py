@@ -14,7 +14,7 @@ from sqlglot import exp
 
 from llama_sql.builder import DEFAULT_OUTPUT, SCHEMAS, build_dataset
 from llama_sql.cli import main as cli_main
-from llama_sql.sandbox import open_database
+from llama_sql.eval.sandbox import open_database
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / DEFAULT_OUTPUT

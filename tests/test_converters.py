@@ -12,8 +12,8 @@ import pytest
 
 from llama_sql.cli import main
 from llama_sql.converters import convert, convert_records
-from llama_sql.evaluation import evaluate_records
-from llama_sql.hub import looks_like_hub_id
+from llama_sql.converters.hub import looks_like_hub_id
+from llama_sql.eval.evaluation import evaluate_records
 from llama_sql.records import DataError, load_records
 
 FIXTURES = Path(__file__).parent / "fixtures" / "converters"

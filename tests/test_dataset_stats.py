@@ -76,7 +76,7 @@ def test_examples_render_as_escaped_html_from_different_categories(records):
 def test_the_shipped_card_matches_the_dataset(tmp_path):
     card = stats.write_card(ROOT / DEFAULT_OUTPUT, tmp_path / "README.md")
     assert card.read_text(encoding="utf-8") == (ROOT / "data" / "README.md").read_text(encoding="utf-8"), (
-        "data/README.md is stale: run `python -m llama_sql.dataset_stats --card`"
+        "data/README.md is stale: run `python -m llama_sql data stats --card`"
     )
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from llama_sql.cli import main
-from llama_sql.evaluation import evaluate_records
+from llama_sql.eval.evaluation import evaluate_records
 
 FIXTURES = Path(__file__).parent / "fixtures" / "evaluation"
 DATASET = FIXTURES / "company_shop.json"
@@ -213,7 +213,7 @@ def test_bad_flags_are_refused(tmp_path, capsys):
 
 
 def test_evaluate_records_reuses_one_database_per_instruction(monkeypatch):
-    from llama_sql import evaluation
+    from llama_sql.eval import evaluation
 
     built = []
     real = evaluation.database_for_record

@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from llama_sql.evaluation import judge
-from llama_sql.execution_match import exact_match, has_top_level_order_by, normalize_sql, rows_match
+from llama_sql.eval.evaluation import judge
+from llama_sql.eval.execution_match import exact_match, has_top_level_order_by, normalize_sql, rows_match
 
 SCHOOL = (
     "School database: CREATE TABLE students (id INTEGER, name TEXT, grade INTEGER, score REAL, club TEXT); "

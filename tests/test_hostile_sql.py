@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from llama_sql.evaluation import evaluate_records
-from llama_sql.sandbox import SandboxLimits, schema_sql
+from llama_sql.eval.evaluation import evaluate_records
+from llama_sql.eval.sandbox import SandboxLimits, schema_sql
 
 TIMEOUT_S = 0.5
 OVERHEAD_S = 1.0  # building the database, running the gold, judging: generous for a loaded CI machine

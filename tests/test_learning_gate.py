@@ -77,7 +77,7 @@ def test_compare_writes_the_contracts_files(test_comparison, tmp_path):
 
 @GATE_NOT_MET
 def test_finetuned_fits_its_training_records(gate_comparer, project_splits):
-    from llama_sql.evaluation import evaluate_records
+    from llama_sql.eval.evaluation import evaluate_records
     from llama_sql.prompts import extract_sql
     from llama_sql.records import load_records
 

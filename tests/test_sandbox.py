@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from llama_sql.sandbox import (
+from llama_sql.eval.sandbox import (
     DatabaseBuildError,
     SandboxLimits,
     database_for_record,

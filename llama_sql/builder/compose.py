@@ -26,7 +26,7 @@ from llama_sql.builder import (
 )
 from llama_sql.builder.drafting import Draft, Scope
 from llama_sql.builder.schema import Schema
-from llama_sql.sandbox import open_database
+from llama_sql.eval.sandbox import open_database
 
 SOURCE = "llama-sql"
 ATTEMPTS_PER_EXAMPLE = 8

@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass
 
 from llama_sql.builder.schema import Schema, Table, number_text, sql_literal
-from llama_sql.sandbox import Database
+from llama_sql.eval.sandbox import Database
 
 
 @dataclass(frozen=True)

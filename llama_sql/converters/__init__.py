@@ -19,9 +19,9 @@ import argparse
 from pathlib import Path
 
 from llama_sql.converters import gretel, spider, sql_create_context
+from llama_sql.converters.hub import load_hub_rows, looks_like_hub_id
 from llama_sql.converters.summary import ConversionSummary
 from llama_sql.converters.table_files import read_rows
-from llama_sql.hub import load_hub_rows, looks_like_hub_id
 from llama_sql.records import DataError, write_json, write_jsonl
 
 # Sources read as rows from a file or the hub, with the module that maps their fields.

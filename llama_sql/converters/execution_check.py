@@ -1,6 +1,6 @@
 """Make a converted record's gold SQL run on SQLite, or say exactly why it cannot.
 
-Each context and query is first run as written in the sandbox (llama_sql/sandbox.py). Only when that
+Each context and query is first run as written in the sandbox (llama_sql/eval/sandbox.py). Only when that
 fails are sqlglot translations tried (dialect.py, MySQL first, then PostgreSQL and T-SQL), and the
 first pair that builds the database and runs the query is kept. A record that still does not run is
 kept too, flagged with the reason, so a converted file never loses examples silently.
@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from llama_sql.converters.dialect import READ_DIALECTS, TranslationError, to_sqlite, to_sqlite_statements
-from llama_sql.sandbox import Database, DatabaseBuildError, open_database
+from llama_sql.eval.sandbox import Database, DatabaseBuildError, open_database
 
 
 @dataclass

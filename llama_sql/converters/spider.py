@@ -24,8 +24,8 @@ from pathlib import Path
 from llama_sql.converters.categories import sql_category
 from llama_sql.converters.execution_check import gold_error, make_runnable, with_execution
 from llama_sql.converters.summary import ConversionSummary
+from llama_sql.eval.sandbox import Database, DatabaseBuildError, open_database, schema_sql
 from llama_sql.records import DataError
-from llama_sql.sandbox import Database, DatabaseBuildError, open_database, schema_sql
 
 _DB_ID = re.compile(r"[A-Za-z0-9_][\w.-]*")  # a folder name, never a path
 _TABLES_SQL = (

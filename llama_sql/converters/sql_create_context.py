@@ -8,7 +8,7 @@
 
 The instruction uses the same "Company database: " prefix as the project's own data and gretel's,
 so a model fine-tuned on a mix sees one prompt format. Contexts are CREATE TABLE statements only:
-no rows, so evaluation scores these records on generated databases (see test_suite.py). Some
+no rows, so evaluation scores these records on generated databases (see eval/suite_databases.py). Some
 contexts leave out a column the answer uses; those answers do not run and the record is flagged
 (`executable: false`). Records have no explanation (the dataset has none) and a category read
 from the query (categories.py).

@@ -7,9 +7,9 @@ The predictions file is JSONL, one object per record in dataset order, with a `p
 (use "" when the model produced no SQL) and the record's `id` when the records have ids. Writes
 `metrics.json` and `results.jsonl` (one verdict per record) into the output folder.
 
-Each record's gold and predicted SQL run in the sandbox (llama_sql/sandbox.py) on the record's
-database; llama_sql/execution_match.py decides whether the results agree. Records whose database
-has tables but no rows are judged on generated databases instead (llama_sql/test_suite.py).
+Each record's gold and predicted SQL run in the sandbox (llama_sql/eval/sandbox.py) on the record's
+database; llama_sql/eval/execution_match.py decides whether the results agree. Records whose database
+has tables but no rows are judged on generated databases instead (llama_sql/eval/suite_databases.py).
 A gold query that cannot run leaves its record out of the accuracy and is counted in
 `gold_unexecutable`.
 """
@@ -20,10 +20,10 @@ import json
 from collections import Counter, OrderedDict
 from pathlib import Path
 
-from llama_sql import test_suite
-from llama_sql.execution_match import exact_match, execution_match, has_top_level_order_by
+from llama_sql.eval import suite_databases
+from llama_sql.eval.execution_match import exact_match, execution_match, has_top_level_order_by
+from llama_sql.eval.sandbox import Database, DatabaseBuildError, SandboxLimits, database_for_record
 from llama_sql.records import DataError, atomic_path, load_records, record_label, require_fields
-from llama_sql.sandbox import Database, DatabaseBuildError, SandboxLimits, database_for_record
 
 OUTCOMES = ("correct", "wrong_result", "runtime_error", "syntax_error", "no_sql", "gold_failed")
 CACHED_DATABASES = 32  # open databases kept for reuse; records sharing a schema are often adjacent
@@ -48,7 +48,7 @@ class _Databases:
             return self._open[key]
         try:
             db = database_for_record(record, self.base_dir, self.limits)
-            entry = (db, not path and test_suite.is_schema_only(db))
+            entry = (db, not path and suite_databases.is_schema_only(db))
         except DatabaseBuildError as err:
             entry = (err, False)
         self._open[key] = entry
@@ -90,7 +90,7 @@ def _judge_on(record: dict, prediction, db, schema_only: bool, limits: SandboxLi
     databases = [db]
     gold_runs = [db.run(gold)]
     if gold_runs[0].ok and schema_only and k > 0:
-        generated = test_suite.generated_databases(db, record["instruction"], gold, k, limits=limits)
+        generated = suite_databases.generated_databases(db, record["instruction"], gold, k, limits=limits)
         generated_runs = [g.run(gold) for g in generated]
         if generated and all(run.ok for run in generated_runs):
             databases, gold_runs, result["test_suite"] = generated, generated_runs, True
@@ -311,7 +311,7 @@ def add_cli(parser) -> None:
     parser.add_argument(
         "--test_suite_k",
         type=int,
-        default=test_suite.DEFAULT_K,
+        default=suite_databases.DEFAULT_K,
         help="generated databases per schema-only record; 0 judges on the empty tables",
     )
 

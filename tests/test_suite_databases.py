@@ -7,9 +7,9 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from llama_sql.evaluation import evaluate_records, judge
-from llama_sql.sandbox import open_database
-from llama_sql.test_suite import generated_databases, gold_literals, gold_mutants, is_schema_only
+from llama_sql.eval.evaluation import evaluate_records, judge
+from llama_sql.eval.sandbox import open_database
+from llama_sql.eval.suite_databases import generated_databases, gold_literals, gold_mutants, is_schema_only
 
 FIXTURES = Path(__file__).parent / "fixtures" / "evaluation"
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 import sqlglot
 from sqlglot import exp
 
-from llama_sql.sandbox import Execution
+from llama_sql.eval.sandbox import Execution
 
 MAX_PARSED_CHARS = 50_000  # longer SQL is compared verbatim: sqlglot needs seconds per megabyte
 REL_TOL = 1e-6

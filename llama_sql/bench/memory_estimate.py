@@ -1,6 +1,6 @@
 """Peak GPU memory of QLoRA training, on paper: what a T4 or an A100 needs for Llama-3.1-8B with a profile.
 
-    python -m llama_sql.memory_estimate          # prints the T4 and A100 arithmetic (BENCHMARKS.md shows it)
+    python -m llama_sql memory         # prints the T4 and A100 arithmetic (BENCHMARKS.md shows it)
 
 We cannot run a GPU here, so the estimate is built from the model's shape and the training configuration,
 term by term, each with the formula that produced it. The terms follow what our stack keeps on the GPU:
@@ -296,5 +296,10 @@ VARIANTS = {  # other settings worth a line under each table
 }
 
 
-if __name__ == "__main__":
+def add_cli(parser) -> None:
+    """No flags: the figures are for Llama-3.1-8B on the t4 and a100 profiles."""
+
+
+def run_cli(args) -> int:
     print_paper_figures()
+    return 0

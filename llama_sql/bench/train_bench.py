@@ -1,6 +1,6 @@
 """Training throughput: the project's recipe against the naive one, same model, examples and steps.
 
-    python -m llama_sql bench          # runs this as its first section (llama_sql/bench.py)
+    python -m llama_sql bench          # runs this as its first section (llama_sql/bench/benchmark.py)
 
 The recipe is what `train` does: batches of similar length (`group_by_length`), each padded only to
 its own longest sequence, one attention mask per example (no packing, so nothing attends across

@@ -21,8 +21,8 @@ import random
 import sqlglot
 from sqlglot import exp
 
-from llama_sql.execution_match import execution_match, has_top_level_order_by
-from llama_sql.sandbox import Database, DatabaseBuildError, SandboxLimits, open_database, schema_sql
+from llama_sql.eval.execution_match import execution_match, has_top_level_order_by
+from llama_sql.eval.sandbox import Database, DatabaseBuildError, SandboxLimits, open_database, schema_sql
 
 DEFAULT_K = 3
 CANDIDATES_PER_DATABASE = 4  # candidates generated per kept database, to find ones the gold says something on

@@ -3,8 +3,8 @@
     python -m llama_sql bench --output_dir runs/bench        # minutes on 2 CPU cores; --size small: a quick check
 
 A GPU cannot be timed here, so the CPU measures ratios, which carry over, and the GPU memory is done on
-paper (llama_sql/memory_estimate.py). Four comparisons, on the tiny model and the project's data:
-- training (llama_sql/train_bench.py): real tokens/s of the length-grouped recipe against every sequence
+paper (llama_sql/bench/memory_estimate.py). Four comparisons, on the tiny model and the project's data:
+- training (llama_sql/bench/train_bench.py): real tokens/s of the length-grouped recipe against every sequence
   padded to cutoff_len, and the recipe's padding efficiency;
 - generation: new tokens/s of the project's batched generation (each shared prefix read once, the rest
   left-padded) against one prompt at a time, greedy, on the same test prompts, and the share of
@@ -64,9 +64,9 @@ TARGETS = {
 
 def run_bench(output_dir="runs/bench", dataset_path=None, base_model="tiny", size="full", log=print) -> dict:
     """Every comparison in turn; writes output_dir/bench.json and returns what it holds."""
+    from llama_sql.bench.train_bench import bench_training
     from llama_sql.builder import DEFAULT_OUTPUT
     from llama_sql.splits import split_records
-    from llama_sql.train_bench import bench_training
 
     started, bench_size = time.time(), SIZES[size]
     dataset_path = Path(dataset_path or DEFAULT_OUTPUT)
@@ -173,7 +173,7 @@ def bench_generation(test: list[dict], base_model: str, size: BenchSize) -> dict
 
 def bench_evaluation(test: list[dict], base_dir: Path, size: BenchSize) -> dict:
     """Score the test split with its own gold SQL as the predictions, counting every statement executed."""
-    from llama_sql.evaluation import evaluate_records
+    from llama_sql.eval.evaluation import evaluate_records
 
     records = test[: size.eval_records] if size.eval_records else test
     with counted_executions() as count:
@@ -193,7 +193,7 @@ def bench_evaluation(test: list[dict], base_dir: Path, size: BenchSize) -> dict:
 @contextlib.contextmanager
 def counted_executions():
     """Count calls of the sandbox's `Database.run` (one SQL statement executed) while the block runs."""
-    from llama_sql import sandbox
+    from llama_sql.eval import sandbox
 
     original, count = sandbox.Database.run, [0]
 
@@ -210,8 +210,8 @@ def counted_executions():
 
 def bench_memory(base_model: str) -> dict:
     """The model loaded 4-bit and unquantized, bf16 elsewhere in both; the estimate checked on its weights."""
+    from llama_sql.bench.memory_estimate import GB, ModelShape, estimate_peak_memory, profile_estimate
     from llama_sql.config import train_config
-    from llama_sql.memory_estimate import GB, ModelShape, estimate_peak_memory, profile_estimate
     from llama_sql.modeling import load_4bit
 
     footprint = {}
