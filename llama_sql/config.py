@@ -9,6 +9,7 @@ QLoRA is the same on all three: a `BitsAndBytesConfig` built from `load_in_4bit`
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import json
 import warnings
@@ -18,43 +19,82 @@ from pathlib import Path
 LLAMA_LINEAR_MODULES = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
 
+def setting(default=None, help: str = "", factory=None, choices=None, cli: bool = True):
+    """A config field with its help text and allowed values, which the command line shows and checks
+    (`cli=False` keeps it off the command line)."""
+    metadata = {"help": help, "choices": choices, "cli": cli}
+    if factory is not None:
+        return field(default_factory=factory, metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
 @dataclass
 class TrainConfig:
-    base_model: str = "tiny"  # "tiny" (offline), a hub id such as meta-llama/Llama-3.1-8B, or a local folder
-    dataset_path: str = "data/alpaca_sql_dataset.json"  # records (JSON or JSONL) to train on
-    output_dir: str = "runs/adapter"  # adapter, tokenizer, checkpoints and train_metrics.json land here
-    profile: str = "tiny"  # hardware profile these settings came from: tiny, t4 or a100
-    batch_size: int = 4  # examples per optimizer step (micro_batch_size x gradient accumulation)
-    micro_batch_size: int = 4  # examples per forward pass; lower it first when memory runs out
-    num_epochs: float = 3.0  # passes over the data (ignored when max_steps > 0)
-    max_steps: int = -1  # stop after this many optimizer steps; -1 trains for num_epochs
-    cutoff_len: int = 512  # longest example in tokens; longer ones are left out and counted, never truncated
-    learning_rate: float = (
-        2e-4  # peak LR of the cosine schedule; LoRA tolerates far more than full fine-tuning
+    """Every training setting, declared once: the CLI (`add_config_arguments`) and the saved run read these
+    fields and their help."""
+
+    base_model: str = setting(
+        "tiny", '"tiny" (offline), a hub id such as meta-llama/Llama-3.1-8B, or a local folder'
     )
-    warmup_ratio: float = 0.03  # share of steps spent warming the LR up
-    weight_decay: float = 0.0  # AdamW weight decay on the adapter weights
-    lora_r: int = 8  # LoRA rank
-    lora_alpha: int = 16  # LoRA scaling numerator (the update is scaled by alpha / r)
-    lora_dropout: float = 0.1  # dropout on the LoRA input
-    lora_target_modules: list[str] = field(
-        default_factory=lambda: list(LLAMA_LINEAR_MODULES)
-    )  # all linear layers
-    load_in_4bit: bool = True  # QLoRA: NF4 base weights with double quantization
-    compute_dtype: str = "float32"  # dtype of the 4-bit matmuls and activations: float32, float16 or bfloat16
-    adapter_dtype: str = "float32"  # dtype of the trainable LoRA weights (fp32 keeps fp16 loss scaling safe)
-    attn_implementation: str = "sdpa"  # PyTorch scaled-dot-product attention: on every GPU and on the CPU
-    gradient_checkpointing: bool = False  # trade compute for activation memory (needed for 8B on a T4)
-    optim: str = "adamw_torch"  # transformers optimizer name; paged_adamw_8bit on GPUs
-    group_by_length: bool = True  # batch examples of similar length: little padding, attention per example
-    packing: bool = False  # padding-free packing; only pays with FlashAttention (SDPA masks the whole row)
-    prompt_style: str = "auto"  # alpaca for base models, chat for -Instruct models, or force one
-    train_explanation: bool = False  # learn "SQL, then why": the explanation follows the SQL in the answer
-    save_steps: int = 100  # write a checkpoint every this many steps (resume starts from the newest)
-    save_total_limit: int = 2  # checkpoints kept on disk
-    logging_steps: int = 5  # loss is recorded every this many steps
-    seed: int = 42  # data order, LoRA init and dropout
-    resume: bool = False  # continue from the newest checkpoint in output_dir
+    dataset_path: str = setting("data/alpaca_sql_dataset.json", "records (JSON or JSONL) to train on")
+    output_dir: str = setting(
+        "runs/adapter", "adapter, tokenizer, checkpoints and train_metrics.json land here"
+    )
+    profile: str = setting("tiny", "hardware profile these settings came from (see PROFILES)", cli=False)
+    batch_size: int = setting(4, "examples per optimizer step (micro_batch_size x gradient accumulation)")
+    micro_batch_size: int = setting(4, "examples per forward pass; lower it first when memory runs out")
+    num_epochs: float = setting(3.0, "passes over the data (ignored when max_steps > 0)")
+    max_steps: int = setting(-1, "stop after this many optimizer steps; -1 trains for num_epochs")
+    cutoff_len: int = setting(
+        512, "longest example in tokens; longer ones are left out and counted, never truncated"
+    )
+    learning_rate: float = setting(
+        2e-4, "peak LR of the cosine schedule; LoRA tolerates far more than full fine-tuning"
+    )
+    warmup_ratio: float = setting(0.03, "share of steps spent warming the LR up")
+    weight_decay: float = setting(0.0, "AdamW weight decay on the adapter weights")
+    lora_r: int = setting(8, "LoRA rank")
+    lora_alpha: int = setting(16, "LoRA scaling numerator (the update is scaled by alpha / r)")
+    lora_dropout: float = setting(0.1, "dropout on the LoRA input")
+    lora_target_modules: list[str] = setting(
+        help="the projections that get LoRA: all seven linear layers of a Llama block",
+        factory=lambda: list(LLAMA_LINEAR_MODULES),
+    )
+    load_in_4bit: bool = setting(True, "QLoRA: NF4 base weights with double quantization")
+    compute_dtype: str = setting(
+        "float32", "dtype of the 4-bit matmuls and activations", choices=("float32", "float16", "bfloat16")
+    )
+    adapter_dtype: str = setting(
+        "float32",
+        "dtype of the trainable LoRA weights (fp32 keeps fp16 loss scaling safe)",
+        choices=("float32", "float16", "bfloat16"),
+    )
+    attn_implementation: str = setting(
+        "sdpa", "PyTorch scaled-dot-product attention: on every GPU and on the CPU"
+    )
+    gradient_checkpointing: bool = setting(
+        False, "trade compute for activation memory (needed for 8B on a T4)"
+    )
+    optim: str = setting("adamw_torch", "transformers optimizer name; paged_adamw_8bit on GPUs")
+    group_by_length: bool = setting(
+        True, "batch examples of similar length: little padding, attention per example"
+    )
+    packing: bool = setting(
+        False, "padding-free packing; only pays with FlashAttention (SDPA masks the whole row)"
+    )
+    prompt_style: str = setting(
+        "auto",
+        "alpaca for base models, chat for -Instruct models, or force one",
+        choices=("auto", "alpaca", "chat"),
+    )
+    train_explanation: bool = setting(
+        False, 'learn "SQL, then why": the explanation follows the SQL in the answer'
+    )
+    save_steps: int = setting(100, "write a checkpoint every this many steps (resume starts from the newest)")
+    save_total_limit: int = setting(2, "checkpoints kept on disk")
+    logging_steps: int = setting(5, "loss is recorded every this many steps")
+    seed: int = setting(42, "data order, LoRA init and dropout")
+    resume: bool = setting(False, "continue from the newest complete checkpoint in output_dir")
 
     def to_json(self) -> dict:
         return dataclasses.asdict(self)
@@ -110,6 +150,42 @@ PROFILES: dict[str, dict] = {
         logging_steps=5,
     ),
 }
+
+
+def add_config_arguments(parser, cls=TrainConfig) -> None:
+    """`--profile`, then one flag per field of `cls` with the field's help, type and choices, the way
+    `HfArgumentParser` reads a dataclass. A flag left out is None: the profile's value stands."""
+    parser.add_argument(
+        "--profile",
+        default="auto",
+        choices=["auto", *PROFILES],
+        help="hardware profile; auto reads the GPU (t4 before compute capability 8.0, a100 from it) or picks tiny",
+    )
+    types = {"int": int, "float": float, "str": str}
+    for item in dataclasses.fields(cls):
+        if not item.metadata.get("cli", True):
+            continue
+        kind = item.type if isinstance(item.type, str) else getattr(item.type, "__name__", str(item.type))
+        options = {
+            "default": None,
+            "help": item.metadata.get("help"),
+            "choices": item.metadata.get("choices"),
+        }
+        if kind == "bool":
+            options["action"] = argparse.BooleanOptionalAction
+        elif kind.startswith("list"):
+            options["nargs"] = "+"
+        else:
+            options["type"] = types[kind]
+        parser.add_argument(f"--{item.name}", **options)
+
+
+def config_from_args(args, cls=TrainConfig, log=print) -> TrainConfig:
+    """The configuration a command line asked for: its profile, overridden by every flag given."""
+    overrides = {
+        f.name: getattr(args, f.name, None) for f in dataclasses.fields(cls) if f.metadata.get("cli", True)
+    }
+    return train_config(args.profile, log=log, config_class=cls, **overrides)
 
 
 @dataclass(frozen=True)
@@ -176,7 +252,7 @@ def fit_to_card(cfg: TrainConfig, card: GpuCard, explicit: set[str]) -> str:
 
 
 def train_config(
-    profile: str = "auto", *, on_this_machine: bool = True, log=print, **overrides
+    profile: str = "auto", *, on_this_machine: bool = True, log=print, config_class=TrainConfig, **overrides
 ) -> TrainConfig:
     """A `TrainConfig` from a named profile, with explicit overrides (None means: keep the profile's).
 
@@ -191,7 +267,7 @@ def train_config(
     values = {**PROFILES[profile], "profile": profile}
     explicit = {k for k, v in overrides.items() if v is not None}
     values.update({k: overrides[k] for k in explicit})
-    cfg = TrainConfig(**values)
+    cfg = config_class(**values)
     if cfg.micro_batch_size > cfg.batch_size:
         cfg.micro_batch_size = cfg.batch_size
     if card is not None:

@@ -19,7 +19,7 @@ import shutil
 import time
 from pathlib import Path
 
-from llama_sql.config import TrainConfig, gradient_accumulation_steps, train_config
+from llama_sql.config import TrainConfig, add_config_arguments, config_from_args, gradient_accumulation_steps
 from llama_sql.records import DataError, load_records, require_fields, write_json
 
 COMPLETE_MARKER = "checkpoint_complete"  # written after a checkpoint's last file: resume trusts only these
@@ -153,7 +153,7 @@ def sft_arguments(cfg: TrainConfig):
         max_steps=cfg.max_steps,
         learning_rate=cfg.learning_rate,
         lr_scheduler_type="cosine",
-        warmup_steps=cfg.warmup_ratio,
+        warmup_steps=cfg.warmup_ratio,  # transformers 5 reads a warmup_steps below 1 as a share of all steps
         weight_decay=cfg.weight_decay,
         optim=cfg.optim if on_gpu else "adamw_torch",
         max_length=cfg.cutoff_len,
@@ -163,8 +163,8 @@ def sft_arguments(cfg: TrainConfig):
         train_sampling_strategy="group_by_length" if cfg.group_by_length else "random",
         bf16=on_gpu and cfg.compute_dtype == "bfloat16",
         fp16=on_gpu and cfg.compute_dtype == "float16",
-        gradient_checkpointing=cfg.gradient_checkpointing,
-        gradient_checkpointing_kwargs={"use_reentrant": False} if cfg.gradient_checkpointing else None,
+        activation_checkpointing=cfg.gradient_checkpointing,
+        activation_checkpointing_kwargs={"use_reentrant": False} if cfg.gradient_checkpointing else None,
         save_strategy="steps",
         save_steps=cfg.save_steps,
         save_total_limit=cfg.save_total_limit,
@@ -292,58 +292,12 @@ def _checkpoint_marker():
 
 
 def add_cli(parser) -> None:
-    """The seed's flags plus --profile, --max_steps, --save_steps, --resume (None = the profile's value)."""
-    parser.add_argument("--base_model", default="tiny", help="tiny, a hub id or a local folder")
-    parser.add_argument("--dataset_path", default="data/alpaca_sql_dataset.json")
-    parser.add_argument("--output_dir", default="runs/adapter")
-    parser.add_argument("--profile", default="auto", choices=["auto", "tiny", "t4", "a100"])
-    parser.add_argument("--batch_size", type=int, help="examples per optimizer step (default 4)")
-    parser.add_argument("--micro_batch_size", type=int, help="examples per forward pass (profile's default)")
-    parser.add_argument("--lora_r", type=int)
-    parser.add_argument("--lora_alpha", type=int)
-    parser.add_argument("--lora_dropout", type=float)
-    parser.add_argument("--num_epochs", type=float)
-    parser.add_argument("--max_steps", type=int)
-    parser.add_argument("--cutoff_len", type=int)
-    parser.add_argument("--learning_rate", type=float)
-    parser.add_argument("--save_steps", type=int)
-    parser.add_argument("--prompt_style", choices=["auto", "alpaca", "chat"])
-    parser.add_argument(
-        "--train_explanation",
-        action="store_true",
-        default=None,
-        help="learn 'SQL, then why': the explanation follows the SQL",
-    )
-    parser.add_argument("--seed", type=int)
-    parser.add_argument(
-        "--resume",
-        action="store_true",
-        default=None,
-        help="continue from the newest complete checkpoint in --output_dir",
-    )
+    """The reference command's flags and every other training setting, read from TrainConfig's fields."""
+    add_config_arguments(parser)
 
 
 def run_cli(args) -> int:
-    fields = (
-        "base_model",
-        "dataset_path",
-        "output_dir",
-        "batch_size",
-        "micro_batch_size",
-        "lora_r",
-        "lora_alpha",
-        "lora_dropout",
-        "num_epochs",
-        "max_steps",
-        "cutoff_len",
-        "learning_rate",
-        "save_steps",
-        "prompt_style",
-        "train_explanation",
-        "seed",
-        "resume",
-    )
-    cfg = train_config(args.profile, **{f: getattr(args, f) for f in fields})
+    cfg = config_from_args(args)
     metrics = train(cfg)
     print(
         f"adapter saved to {cfg.output_dir}: loss {metrics['first_loss']} -> {metrics['final_loss']} "

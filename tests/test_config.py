@@ -137,3 +137,38 @@ def test_the_seed_command_parses_as_written():
     args = build_parser(argv).parse_args(argv)
     assert (args.base_model, args.batch_size, args.lora_r, args.lora_alpha) == ("./llama-3.1", 4, 8, 16)
     assert (args.lora_dropout, args.num_epochs, args.cutoff_len, args.profile) == (0.1, 3.0, 512, "auto")
+
+
+def test_a_setting_added_to_the_config_appears_on_the_command_line():
+    import argparse
+    import dataclasses
+
+    from llama_sql.config import add_config_arguments, config_from_args, setting
+
+    @dataclasses.dataclass
+    class Wider(TrainConfig):
+        label_smoothing: float = setting(0.0, "smooth the answer's one-hot targets")
+
+    parser = argparse.ArgumentParser()
+    add_config_arguments(parser, Wider)
+    assert "smooth the answer" in parser.format_help()
+    cfg = config_from_args(parser.parse_args(["--profile", "tiny", "--label_smoothing", "0.1"]), Wider)
+    assert isinstance(cfg, Wider) and cfg.label_smoothing == 0.1 and cfg.profile == "tiny"
+    assert config_from_args(parser.parse_args(["--profile", "tiny"]), Wider).label_smoothing == 0.0
+
+
+def test_every_training_setting_is_a_flag_with_help_and_profiles_come_from_profiles():
+    import dataclasses
+
+    from llama_sql.config import PROFILES
+
+    argv = ["train", "--help"]
+    parser = build_parser(argv)
+    train = parser._subparsers._group_actions[0].choices["train"]
+    flags = {a.dest: a for a in train._actions}
+    for item in dataclasses.fields(TrainConfig):
+        if item.name != "profile":
+            assert flags[item.name].help, item.name
+    assert list(flags["profile"].choices) == ["auto", *PROFILES]
+    args = train.parse_args(["--resume", "--no-group_by_length", "--prompt_style", "chat"])
+    assert (args.resume, args.group_by_length, args.prompt_style, args.lora_r) == (True, False, "chat", None)
