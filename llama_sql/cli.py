@@ -1,4 +1,4 @@
-"""The command line: `python -m llama_sql <command>` (see ../shared/CONTRACT.md for the contract).
+"""The command line: `python -m llama_sql <command>` (docs/contract.md lists every command and file).
 
     python -m llama_sql data build
     python -m llama_sql data validate data/alpaca_sql_dataset.json

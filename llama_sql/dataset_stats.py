@@ -27,6 +27,7 @@ from sqlglot import exp
 from llama_sql.eval.sandbox import schema_sql
 from llama_sql.prompts import completion_text, render_prompt
 from llama_sql.records import load_records
+from llama_sql.splits import split_records
 
 APPROXIMATION = "approximate (Llama 3 pre-tokenizer pieces, a lower bound)"
 _PIECES = re.compile(r"[^\s\d]?[^\W\d_]+|\d{1,3}|[^\s\w]+|_")
@@ -223,8 +224,6 @@ def write_card(
     dataset: str | Path, output: str | Path, tokenizer=None, tokenizer_name: str = APPROXIMATION
 ) -> Path:
     """Render the dataset card from the dataset file itself, so its figures cannot drift."""
-    from llama_sql.splits import split_records
-
     records = load_records(dataset)
     splits = {name: len(rows) for name, rows in split_records(records).items()}
     lengths = length_summary(length_table(records, tokenizer)).reset_index(names="statistic")

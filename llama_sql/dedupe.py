@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from sqlglot.dialects.sqlite import SQLite
 from sqlglot.tokens import TokenType
 
+from llama_sql.converters import write_records
 from llama_sql.records import DataError, load_records, write_json
 
 KEYS = ("question", "sql")
@@ -149,8 +150,6 @@ def dedupe_file(
     train_path, eval_paths, output, keys: tuple[str, ...] = KEYS, report_path=None
 ) -> DedupeReport:
     """`deduplicate` on files: write the kept training records to `output` (and the report as JSON)."""
-    from llama_sql.converters import write_records
-
     train = load_records(train_path)
     evaluation = [record for path in eval_paths for record in load_records(path)]
     kept, report = deduplicate(train, evaluation, keys=tuple(keys))

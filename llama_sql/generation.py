@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from llama_sql.modeling import stop_token_ids
+
 BATCH_SIZE = 32  # prompts per generate call: compare (and so notebook 03) and the bench use it
 # Prompts share a prefix when it is at least this share of the shorter one; below it (two databases that
 # happen to start alike, or only the template in common) the prompt is read whole.
@@ -46,8 +48,6 @@ def generate(
     """One `Generation` per prompt, in the prompts' order."""
     import torch
     from tqdm.auto import tqdm
-
-    from llama_sql.modeling import stop_token_ids
 
     stops = stop_token_ids(tokenizer, model)
     ids = [tokenizer(p)["input_ids"] for p in prompts]

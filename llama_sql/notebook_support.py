@@ -12,6 +12,9 @@ import json
 import os
 from pathlib import Path
 
+from llama_sql.converters import convert
+from llama_sql.dedupe import dedupe_file
+
 ENV_PREFIX = "LLAMA_SQL_"
 
 
@@ -49,8 +52,6 @@ def param(name: str, default):
 def fetch_hub_dataset(hub_id: str, source: str, output: str | Path, split: str = "train", limit=None) -> Path:
     """Pull a public dataset from the Hugging Face Hub (gretel or sql-create-context), convert it to this
     project's records with every gold query run on SQLite, write them to `output` and print the summary."""
-    from llama_sql.converters import convert
-
     summary = convert(source, hub_id, output, split=split, limit=limit)
     print(summary.report())
     return Path(output)
@@ -59,8 +60,6 @@ def fetch_hub_dataset(hub_id: str, source: str, output: str | Path, split: str =
 def dedupe_train_split(splits_dir: str | Path) -> str:
     """Drop training records whose question or SQL (normalized) repeats a val or test record; rewrite
     train.json atomically and say how many went. Public datasets repeat each other's questions."""
-    from llama_sql.dedupe import dedupe_file
-
     splits_dir = Path(splits_dir)
     evaluation = [splits_dir / "val.json", splits_dir / "test.json"]
     return dedupe_file(splits_dir / "train.json", evaluation, splits_dir / "train.json").report()

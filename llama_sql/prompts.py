@@ -19,6 +19,8 @@ from collections import Counter
 import sqlglot
 from sqlglot import exp
 
+from llama_sql.converters.dialect import statement_spans
+
 ALPACA_TEMPLATE = (
     "Below is an instruction that describes a task, paired with an input that provides further context. "
     "Write a response that appropriately completes the request.\n\n"
@@ -73,8 +75,6 @@ def database_for_prompt(instruction: str, rows: int = SAMPLE_ROWS) -> str:
     Everything else (a "Hospital database:" title, CREATE TABLE statements, comments) is kept as written.
     sqlglot finds the statements and rewrites the INSERTs; a statement it cannot read is kept whole.
     """
-    from llama_sql.converters.dialect import statement_spans
-
     try:
         spans = statement_spans(instruction, read="sqlite")
     except sqlglot.errors.SqlglotError:
@@ -165,8 +165,6 @@ def extract_sql(response: str | None) -> str | None:
 
 
 def _first_statement(text: str) -> str:
-    from llama_sql.converters.dialect import statement_spans
-
     try:
         _, end = statement_spans(text, read="sqlite")[0]
     except sqlglot.errors.TokenError:

@@ -2,7 +2,7 @@
 
 A record is one Alpaca-style text-to-SQL example: `instruction` (the database as SQL text),
 `input` (the question), `output` (the gold SQL), `explanation`, and optional `id`, `db_path`,
-`category`, `source`, `split`. See ../shared/CONTRACT.md for the full list.
+`category`, `source`, `split`. docs/contract.md has the full list.
 
 Every problem a user can cause (a missing file, bad JSON, a wrong field) is raised as `DataError`,
 whose message names the file, the record and the field, and says what to do. The CLI prints it as

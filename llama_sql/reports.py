@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from llama_sql.eval.sandbox import DatabaseBuildError, open_database
+from llama_sql.prompts import extract_sql
+
 MODELS = ("base", "finetuned")
 HEADLINE = ("execution_accuracy", "exact_match", "valid_sql_rate", "eos_stop_rate")
 OUTCOME_NAMES = {
@@ -129,9 +132,6 @@ def plot_loss(train_metrics: dict):
 
 def answers_frame(record: dict, answers: dict):
     """Each model's SQL for one question, and what running it on the record's database returned."""
-    from llama_sql.eval.sandbox import DatabaseBuildError, open_database
-    from llama_sql.prompts import extract_sql
-
     rows = []
     try:
         database = open_database(instruction=record["instruction"])

@@ -11,7 +11,7 @@ paper (llama_sql/bench/memory_estimate.py). Four comparisons, on the tiny model 
   prompts whose outputs are identical; plain batching (every prompt read whole) is reported beside;
 - evaluation: SQL statements executed per second scoring the test split with its gold SQL as predictions;
 - memory: the tiny model's footprint in 4-bit against 16-bit, and Llama-3.1-8B's T4 peak estimate.
-Writes bench.json (keys in ../shared/CONTRACT.md, plus details) and prints the table BENCHMARKS.md shows.
+Writes bench.json (keys in docs/contract.md, plus details) and prints the table BENCHMARKS.md shows.
 """
 
 from __future__ import annotations
@@ -23,8 +23,18 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from llama_sql.generation import BATCH_SIZE
+from llama_sql.bench.memory_estimate import GB, ModelShape, estimate_peak_memory, profile_estimate
+from llama_sql.bench.train_bench import bench_training
+from llama_sql.builder import DEFAULT_OUTPUT
+from llama_sql.config import train_config
+from llama_sql.eval import sandbox
+from llama_sql.eval.evaluation import evaluate_records
+from llama_sql.generation import BATCH_SIZE, generate, shared_prefix_lengths
+from llama_sql.modeling import load_4bit
+from llama_sql.prompts import render_prompt
 from llama_sql.records import load_records, require_fields, write_json
+from llama_sql.splits import split_records
+from llama_sql.tiny_model import ensure_tiny_model
 
 
 @dataclass(frozen=True)
@@ -64,18 +74,12 @@ TARGETS = {
 
 def run_bench(output_dir="runs/bench", dataset_path=None, base_model="tiny", size="full", log=print) -> dict:
     """Every comparison in turn; writes output_dir/bench.json and returns what it holds."""
-    from llama_sql.bench.train_bench import bench_training
-    from llama_sql.builder import DEFAULT_OUTPUT
-    from llama_sql.splits import split_records
-
     started, bench_size = time.time(), SIZES[size]
     dataset_path = Path(dataset_path or DEFAULT_OUTPUT)
     records = load_records(dataset_path)
     require_fields(records, dataset_path)
     splits = split_records(records)
     if base_model == "tiny":
-        from llama_sql.tiny_model import ensure_tiny_model
-
         ensure_tiny_model(log=log)  # built once per machine, before any timed section
     result = {}
     log(
@@ -106,11 +110,6 @@ def run_bench(output_dir="runs/bench", dataset_path=None, base_model="tiny", siz
 
 def bench_generation(test: list[dict], base_model: str, size: BenchSize) -> dict:
     """The same prompts batched and one at a time, greedy; new tokens/s of each, and whether outputs agree."""
-    from llama_sql.config import train_config
-    from llama_sql.generation import generate, shared_prefix_lengths
-    from llama_sql.modeling import load_4bit
-    from llama_sql.prompts import render_prompt
-
     model, tokenizer = load_4bit(base_model, train_config("tiny").compute_dtype)
     prompts = [render_prompt(r) for r in random.Random(0).sample(test, min(len(test), size.prompts))]
     for batch_size in (size.batch_size, 1):  # warm-up of both paths: first-call setup is not timed
@@ -173,8 +172,6 @@ def bench_generation(test: list[dict], base_model: str, size: BenchSize) -> dict
 
 def bench_evaluation(test: list[dict], base_dir: Path, size: BenchSize) -> dict:
     """Score the test split with its own gold SQL as the predictions, counting every statement executed."""
-    from llama_sql.eval.evaluation import evaluate_records
-
     records = test[: size.eval_records] if size.eval_records else test
     with counted_executions() as count:
         began = time.perf_counter()
@@ -193,8 +190,6 @@ def bench_evaluation(test: list[dict], base_dir: Path, size: BenchSize) -> dict:
 @contextlib.contextmanager
 def counted_executions():
     """Count calls of the sandbox's `Database.run` (one SQL statement executed) while the block runs."""
-    from llama_sql.eval import sandbox
-
     original, count = sandbox.Database.run, [0]
 
     def run(self, sql):
@@ -210,10 +205,6 @@ def counted_executions():
 
 def bench_memory(base_model: str) -> dict:
     """The model loaded 4-bit and unquantized, bf16 elsewhere in both; the estimate checked on its weights."""
-    from llama_sql.bench.memory_estimate import GB, ModelShape, estimate_peak_memory, profile_estimate
-    from llama_sql.config import train_config
-    from llama_sql.modeling import load_4bit
-
     footprint = {}
     for quantized in (True, False):
         model, _ = load_4bit(base_model, "bfloat16", load_in_4bit=quantized)

@@ -19,17 +19,18 @@ import tempfile
 import time
 from pathlib import Path
 
+from llama_sql.config import train_config
+from llama_sql.modeling import load_tokenizer, resolve_model_path
 from llama_sql.records import write_json
+from llama_sql.training import TrainingRun, training_pairs
 
 
 def bench_training(train: list[dict], base_model: str, steps: int, rounds: int = 1, **overrides) -> dict:
     """Both recipes back to back over the same (steps + 1) x batch_size examples of the train split.
 
     With `rounds` > 1 the pair runs that many times and the round with the median speedup is reported
-    (every round's figures are kept): on a shared 2-core machine one round's ratio moved from 1.70 to 2.62.
+    (every round's figures are kept): one round's ratio moves a lot on a shared machine (BENCHMARKS.md).
     """
-    from llama_sql.config import train_config
-
     probe = train_config("tiny", base_model=base_model, **overrides)
     lengths = example_lengths(train, probe)
     # a seeded sample of the examples training keeps (within cutoff_len): the same list for both recipes
@@ -74,16 +75,11 @@ def bench_training(train: list[dict], base_model: str, steps: int, rounds: int =
 
 def example_lengths(records: list[dict], cfg) -> list[int]:
     """Tokens of each record as training counts them: prompt, completion and EOS."""
-    from llama_sql.modeling import load_tokenizer, resolve_model_path
-    from llama_sql.training import training_pairs
-
     return training_pairs(records, cfg, load_tokenizer(resolve_model_path(cfg.base_model)))[1]
 
 
 def timed_training(cfg, pad_to: int | None = None) -> dict:
     """One epoch over cfg.dataset_path; `pad_to` pads every batch to that length (the naive recipe)."""
-    from llama_sql.training import TrainingRun
-
     run = TrainingRun(cfg, log=lambda message: None)
     if pad_to:
         run.trainer.data_collator.pad_to_multiple_of = pad_to
