@@ -6,8 +6,9 @@
     python -m llama_sql compare --base_model tiny --adapter runs/adapter --dataset_path runs/data/test.json
 
 Each command lives in the module that does its work; that module exposes `add_cli(parser)` to declare
-its flags and `run_cli(args) -> int` to run. Modules keep heavy imports (torch) inside `run_cli`, so
-`--help` and the data commands start fast. A `DataError` (bad input the user can fix) is printed as
+its flags and `run_cli(args) -> int` to run. The package's own modules are imported at the top of each
+module; only heavy third-party libraries (torch, transformers, PEFT, TRL, datasets) are imported inside
+the functions that use them, so `--help` and the data commands start in a fraction of a second. A `DataError` (bad input the user can fix) is printed as
 one paragraph with a non-zero exit and no traceback.
 """
 
