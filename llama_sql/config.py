@@ -297,3 +297,29 @@ def check_hardware(cfg: TrainConfig, card: GpuCard | None = None) -> TrainConfig
 
 def gradient_accumulation_steps(cfg: TrainConfig) -> int:
     return max(1, cfg.batch_size // max(1, cfg.micro_batch_size))
+
+
+@dataclass
+class InferenceConfig:
+    """What generation needs from a profile: compare, ask and the notebooks build one of these."""
+
+    profile: str = setting("tiny", "hardware profile the dtype came from", cli=False)
+    compute_dtype: str = setting(
+        "float32", "dtype of the 4-bit matmuls while generating", choices=("float32", "float16", "bfloat16")
+    )
+    batch_size: int = setting(32, "prompts generated at once")
+    max_new_tokens: int = setting(128, "a bound on every answer, in tokens")
+
+
+def inference_config(profile: str = "auto", **overrides) -> InferenceConfig:
+    """The profile's compute dtype (bf16 only on a card with native bf16), with explicit overrides."""
+    card = current_card()
+    profile = detect_profile(card) if profile == "auto" else profile
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; choose auto, {', '.join(PROFILES)}")
+    dtype = PROFILES[profile]["compute_dtype"]
+    if dtype == "bfloat16" and card is not None and not card.has_bf16:
+        dtype = "float16"
+    values = {"profile": profile, "compute_dtype": dtype}
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return InferenceConfig(**values)

@@ -172,3 +172,20 @@ def test_every_training_setting_is_a_flag_with_help_and_profiles_come_from_profi
     assert list(flags["profile"].choices) == ["auto", *PROFILES]
     args = train.parse_args(["--resume", "--no-group_by_length", "--prompt_style", "chat"])
     assert (args.resume, args.group_by_length, args.prompt_style, args.lora_r) == (True, False, "chat", None)
+
+
+def test_inference_takes_the_profiles_dtype_and_never_bf16_on_a_t4(card):
+    from llama_sql.config import inference_config
+
+    assert inference_config("tiny").compute_dtype == "float32"
+    card("T4")
+    assert inference_config("auto").compute_dtype == "float16"
+    assert inference_config("a100").compute_dtype == "float16"  # asked for, but the card has no native bf16
+    card("A100-40")
+    cfg = inference_config("auto", batch_size=8)
+    assert (cfg.profile, cfg.compute_dtype, cfg.batch_size, cfg.max_new_tokens) == (
+        "a100",
+        "bfloat16",
+        8,
+        128,
+    )
