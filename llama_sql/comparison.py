@@ -1,7 +1,10 @@
 """Base vs fine-tuned, side by side, every generated query executed and scored.
 
-    python -m llama_sql compare --base_model tiny --adapter runs/adapter --dataset_path runs/data/test.json \
+    python -m llama_sql compare --adapter runs/adapter --dataset_path runs/data/test.json \
         --output_dir runs/compare --limit 150
+
+The base model is the one the adapter was trained on (recorded beside it; llama_sql/adapters.py)
+unless --base_model names another, which is checked against the adapter's record.
 
 One 4-bit copy of the base weights serves both models: the LoRA adapter is switched off for the
 base and on for the fine-tuned model, so both fit a T4 and see the same prompts and greedy decoding.
@@ -11,11 +14,11 @@ Writes comparison.csv, comparison.html, metrics.json, predictions_base.jsonl, pr
 from __future__ import annotations
 
 import contextlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from llama_sql.generation import BATCH_SIZE
+from llama_sql.gpu_memory import peak_memory, reset_peak_memory
 from llama_sql.records import DataError, atomic_path, load_records, require_fields, write_json, write_jsonl
 
 MODELS = ("base", "finetuned")
@@ -30,6 +33,8 @@ class Comparer:
     prompt_style: str
     max_new_tokens: int = 128
     batch_size: int = BATCH_SIZE
+    base_model: str | None = None  # the base that was loaded (recorded in metrics.json)
+    compute_dtype: str | None = None  # the 4-bit matmuls' dtype on this device (recorded in metrics.json)
 
     def generate(self, records: list[dict], which: str, progress: bool = True) -> list:
         from llama_sql.generation import generate
@@ -62,51 +67,29 @@ def _as_prompt(question: str) -> str:
 
 
 def load_comparer(
-    base_model: str,
+    base_model: str | None,
     adapter: str | Path,
     profile: str = "auto",
     max_new_tokens: int = 128,
     batch_size: int = BATCH_SIZE,
 ) -> Comparer:
-    """Load the base in 4-bit and attach the adapter, refusing one trained on another base."""
-    from peft import PeftModel
+    """Load the base in 4-bit (None: the one the adapter was trained on) and attach the adapter.
 
-    from llama_sql.config import train_config
-    from llama_sql.modeling import load_4bit
+    A base given explicitly is checked against the adapter's record and refused if it differs. The
+    compute dtype is this device's profile's, so a bf16-trained adapter still runs on a T4 (in fp16).
+    """
+    from llama_sql.adapters import load_with_adapter
 
-    info = adapter_info(adapter)
-    cfg = train_config(profile)
-    model, tokenizer = load_4bit(base_model, cfg.compute_dtype)
-    check_adapter_fits(info, model, base_model, adapter)
-    model = PeftModel.from_pretrained(model, str(adapter))
-    return Comparer(model, tokenizer, info.get("prompt_style", "alpaca"), max_new_tokens, batch_size)
-
-
-def adapter_info(adapter: str | Path) -> dict:
-    from llama_sql.training import ADAPTER_INFO
-
-    folder = Path(adapter)
-    if not (folder / "adapter_config.json").exists():
-        raise DataError(
-            f"{folder}: no LoRA adapter here (adapter_config.json is missing). Train one with "
-            "`python -m llama_sql train --output_dir <folder>` and pass that folder as --adapter."
-        )
-    path = folder / ADAPTER_INFO
-    return json.loads(path.read_text()) if path.exists() else {}
-
-
-def check_adapter_fits(info: dict, model, base_model: str, adapter) -> None:
-    from llama_sql.training import base_fingerprint
-
-    expected = info.get("base_fingerprint")
-    found = base_fingerprint(model.config)
-    if expected and any(found.get(key) != value for key, value in expected.items()):
-        raise DataError(
-            f"{adapter}: this adapter was trained on {info.get('base_model')!r}, whose shape or build "
-            f"differs from {base_model!r} here (trained on {expected}, found {found}). Pass the base it "
-            "was trained on as --base_model, or train a new adapter on this base (the tiny model is "
-            "rebuilt whenever its recipe changes, so adapters trained on an older build must be retrained)."
-        )
+    loaded = load_with_adapter(adapter, base_model, profile)
+    return Comparer(
+        loaded.model,
+        loaded.tokenizer,
+        loaded.prompt_style,
+        max_new_tokens,
+        batch_size,
+        base_model=loaded.base_model,
+        compute_dtype=loaded.compute_dtype,
+    )
 
 
 @dataclass
@@ -133,6 +116,8 @@ def run_comparison(
     records = records[:limit] if limit else records
     base_dir = Path(dataset_path).resolve().parent
     predictions, results, metrics = {}, {}, {"n": len(records), "dataset": str(dataset_path)}
+    metrics.update(base_model=comparer.base_model, compute_dtype=comparer.compute_dtype)
+    reset_peak_memory()
     for which in MODELS:
         outputs = comparer.generate(records, which, progress)
         predictions[which] = [
@@ -150,6 +135,7 @@ def run_comparison(
         )
         metrics[which]["eos_stop_rate"] = sum(o.stopped for o in outputs) / max(1, len(outputs))
     metrics["max_new_tokens"] = comparer.max_new_tokens
+    metrics["peak_gpu_memory"] = peak_memory()
     result = ComparisonResult(records, predictions, results, metrics)
     write_comparison(result, output_dir)
     return result
@@ -200,7 +186,9 @@ def showcase(comparer: Comparer):
 
 
 def add_cli(parser) -> None:
-    parser.add_argument("--base_model", default="tiny", help="the base the adapter was trained on")
+    parser.add_argument(
+        "--base_model", help="default: the base the adapter was trained on (an explicit one is checked)"
+    )
     parser.add_argument("--adapter", required=True, help="folder written by `train`")
     parser.add_argument(
         "--dataset_path", required=True, help="records to compare on (e.g. runs/data/test.json)"
@@ -219,6 +207,7 @@ def run_cli(args) -> int:
     comparer = load_comparer(
         args.base_model, args.adapter, args.profile, args.max_new_tokens, args.batch_size
     )
+    print(f"base model {comparer.base_model}, compute dtype {comparer.compute_dtype}")
     result = run_comparison(comparer, args.dataset_path, args.output_dir, args.limit)
     for which in MODELS:
         m = result.metrics[which]

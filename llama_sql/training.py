@@ -19,11 +19,12 @@ import shutil
 import time
 from pathlib import Path
 
+from llama_sql.adapters import save_adapter
 from llama_sql.config import TrainConfig, add_config_arguments, config_from_args, gradient_accumulation_steps
+from llama_sql.gpu_memory import peak_memory, reset_peak_memory
 from llama_sql.records import DataError, load_records, require_fields, write_json
 
 COMPLETE_MARKER = "checkpoint_complete"  # written after a checkpoint's last file: resume trusts only these
-ADAPTER_INFO = "llama_sql_adapter.json"  # which base and prompt style the adapter was trained for
 
 
 class TrainingRun:
@@ -93,8 +94,9 @@ class TrainingRun:
         """Train, save the adapter and train_metrics.json into output_dir; returns the metrics."""
         self.output_dir.mkdir(parents=True, exist_ok=True)
         self.cfg.save(self.output_dir / "train_config.json")
+        reset_peak_memory()
         self.trainer.train(resume_from_checkpoint=str(self.checkpoint) if self.checkpoint else None)
-        save_adapter(self.trainer, self.tokenizer, self.output_dir, self.cfg, self.style)
+        save_adapter(self.trainer.model, self.tokenizer, self.output_dir, self.cfg, self.style)
         metrics = train_metrics(
             self.trainer,
             self.cfg,
@@ -191,50 +193,6 @@ def cast_adapter(model, dtype: str) -> None:
             param.data = param.data.to(getattr(torch, dtype))
 
 
-def save_adapter(trainer, tokenizer, output_dir: Path, cfg: TrainConfig, style: str) -> None:
-    """Adapter, tokenizer and our adapter info, written beside the checkpoints file by file, atomically."""
-    from llama_sql.records import atomic_path
-
-    with atomic_path(output_dir / ".final") as tmp:
-        trainer.model.save_pretrained(tmp)
-        tokenizer.save_pretrained(tmp)
-        write_json(tmp / ADAPTER_INFO, adapter_info(trainer.model, cfg, style))
-        for item in sorted(tmp.iterdir()):
-            os.replace(item, output_dir / item.name)
-
-
-def adapter_info(model, cfg: TrainConfig, style: str) -> dict:
-    """What compare needs to refuse an adapter trained on another base."""
-    config = model.get_base_model().config
-    return {
-        "base_model": cfg.base_model,
-        "prompt_style": style,
-        "train_explanation": cfg.train_explanation,
-        "base_fingerprint": base_fingerprint(config),
-    }
-
-
-def base_fingerprint(config) -> dict:
-    keys = (
-        "model_type",
-        "vocab_size",
-        "hidden_size",
-        "num_hidden_layers",
-        "num_attention_heads",
-        "num_key_value_heads",
-        "intermediate_size",
-    )
-    from llama_sql.tiny_model import BUILD_FOLDER_PREFIX
-
-    fingerprint = {k: getattr(config, k, None) for k in keys}
-    # Every build of the tiny model has the same shape, so its cache folder (named by a hash of its recipe
-    # and training text) tells one build from another: an adapter is only meaningful on the weights it learned on.
-    folder = Path(getattr(config, "_name_or_path", None) or "").name
-    if folder.startswith(BUILD_FOLDER_PREFIX):
-        fingerprint["tiny_build"] = folder
-    return fingerprint
-
-
 def train_metrics(trainer, cfg, checkpoint, style, runtime_s, n_examples, skipped) -> dict:
     history = [
         {"step": e["step"], "loss": round(float(e["loss"]), 6)}
@@ -253,6 +211,7 @@ def train_metrics(trainer, cfg, checkpoint, style, runtime_s, n_examples, skippe
         "prompt_style": style,
         "first_loss": history[0]["loss"] if history else None,
         "final_loss": history[-1]["loss"] if history else None,
+        "peak_gpu_memory": peak_memory(),
         "config": cfg.to_json(),
     }
 

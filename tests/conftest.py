@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED_SAMPLES = ROOT.parent / "shared" / "samples"
 # python -m llama_sql train ... --batch_size 4 --lora_r 8 --lora_alpha 16 --lora_dropout 0.1 --num_epochs 3 --cutoff_len 512
 SEED_COMMAND = dict(batch_size=4, lora_r=8, lora_alpha=16, lora_dropout=0.1, num_epochs=3.0, cutoff_len=512)
-TRAINING_CODE = ("training.py", "prompts.py", "config.py", "modeling.py", "tiny_model.py")
+TRAINING_CODE = ("training.py", "adapters.py", "prompts.py", "config.py", "modeling.py", "tiny_model.py")
 
 
 @pytest.fixture(scope="session")
@@ -59,6 +59,25 @@ def gate_adapter(project_splits) -> Path:
     if not (stamp.exists() and stamp.read_text() == fingerprint and (output / "train_metrics.json").exists()):
         train(cfg)
         stamp.write_text(fingerprint)
+    return output
+
+
+@pytest.fixture(scope="session")
+def short_adapter(project_splits, tmp_path_factory) -> Path:
+    """A tiny adapter trained for 30 steps (about 20 s): enough to change every answer of the base."""
+    from llama_sql.config import train_config
+    from llama_sql.training import train
+
+    output = tmp_path_factory.mktemp("short-adapter")
+    cfg = train_config(
+        "tiny",
+        base_model="tiny",
+        dataset_path=str(project_splits / "train.json"),
+        output_dir=str(output),
+        max_steps=30,
+        save_steps=1000,
+    )
+    train(cfg)
     return output
 
 

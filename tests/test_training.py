@@ -60,9 +60,8 @@ def test_an_adapter_from_another_tiny_build_is_refused():
     """Every tiny build has the same shape; compare must still refuse an adapter learned on other weights."""
     from types import SimpleNamespace
 
-    from llama_sql.comparison import check_adapter_fits
+    from llama_sql.adapters import base_fingerprint, check_adapter_fits
     from llama_sql.records import DataError
-    from llama_sql.training import base_fingerprint
 
     shape = dict(model_type="llama", vocab_size=2059, hidden_size=256, num_hidden_layers=3)
 
