@@ -1,0 +1,133 @@
+"""Merge a QLoRA adapter into a 16-bit copy of its base: one model folder that plain transformers and vLLM load.
+
+    python -m llama_sql export --adapter runs/adapter --output_dir runs/merged
+    python -m llama_sql export --adapter runs/adapter --output_dir runs/merged --push_to_hub me/llama-sql --push_merged
+
+The adapter learned its update on top of the 4-bit NF4 weights, so it is merged into those weights,
+de-quantized, as PEFT advises for QLoRA: the base is loaded in 4-bit exactly as training loaded it,
+de-quantized to 16-bit (transformers' `model.dequantize()`), the adapter attached and folded in
+(`merge_and_unload`). Merging into a freshly downloaded 16-bit base instead would add the update to
+weights the adapter never saw. The folder (config.json without a quantization_config, safetensors,
+tokenizer, generation_config.json) is written to a temporary folder and renamed into place.
+
+`--push_to_hub REPO` uploads the adapter to REPO and, with `--push_merged`, the merged model to
+REPO-merged, with the token from HF_TOKEN or the Colab secret of that name. The 16-bit copy needs
+about 2 bytes a parameter (16 GB for Llama-3.1-8B) in GPU memory, or CPU memory without a GPU.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from llama_sql.records import DataError, atomic_path
+
+EXPORT_DTYPES = ("float16", "bfloat16")
+IGNORED_ON_PUSH = ["checkpoint-*", "checkpoint-*/**", ".final*", "train_config.json"]
+
+
+def export_dtype(info: dict, dtype: str | None = None) -> str:
+    """The asked dtype, else bfloat16 for an adapter trained in bf16 and float16 for any other."""
+    if dtype is None:
+        return "bfloat16" if info.get("compute_dtype") == "bfloat16" else "float16"
+    if dtype not in EXPORT_DTYPES:
+        raise DataError(f"--dtype {dtype!r}: an exported model is float16 or bfloat16.")
+    return dtype
+
+
+def merge_adapter(adapter: str | Path, base_model: str | None = None, dtype: str | None = None):
+    """(merged model, tokenizer, dtype): the adapter folded into its de-quantized 4-bit base."""
+    import torch
+    from peft import PeftModel
+
+    from llama_sql.adapters import adapter_base_model, check_adapter_fits, read_adapter_info
+    from llama_sql.config import train_config
+    from llama_sql.modeling import load_4bit
+
+    info = read_adapter_info(adapter)
+    base = adapter_base_model(adapter, info, base_model)
+    dtype = export_dtype(info, dtype)
+    # The dtype training loaded (and so quantized) the base in; older adapters: this device's profile's.
+    load_dtype = info.get("compute_dtype") or train_config("auto").compute_dtype
+    model, tokenizer = load_4bit(base, load_dtype)
+    check_adapter_fits(info, model, base, adapter)
+    if getattr(model, "hf_quantizer", None) is None:
+        raise DataError(f"{base}: the base did not load in 4-bit, so there is nothing to de-quantize.")
+    model = model.dequantize(dtype=getattr(torch, dtype))  # NF4 Linear4bit -> nn.Linear in `dtype`
+    model = model.to(getattr(torch, dtype))  # embeddings and norms, still in the load dtype
+    model = PeftModel.from_pretrained(model, str(adapter)).merge_and_unload()
+    model.config.dtype = dtype
+    return model, tokenizer, dtype
+
+
+def export_merged(
+    adapter: str | Path, output_dir: str | Path, base_model: str | None = None, dtype: str | None = None
+) -> Path:
+    """Write the merged 16-bit model (config, safetensors, tokenizer, generation config) to output_dir."""
+    model, tokenizer, _ = merge_adapter(adapter, base_model, dtype)
+    with atomic_path(output_dir) as tmp:
+        model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+    return Path(output_dir)
+
+
+def push_to_hub(
+    adapter: str | Path, repo: str, merged_dir: str | Path | None = None, token: str | None = None
+) -> list[str]:
+    """Upload the adapter to `repo` (and a merged folder to `repo`-merged); returns the repo URLs."""
+    from huggingface_hub import HfApi
+
+    token = token or require_token(repo)
+    api = HfApi(token=token)
+    uploads = [(repo, Path(adapter), IGNORED_ON_PUSH)]
+    if merged_dir is not None:
+        uploads.append((f"{repo}-merged", Path(merged_dir), None))
+    urls = []
+    for repo_id, folder, ignore in uploads:
+        url = api.create_repo(repo_id, private=True, exist_ok=True)
+        api.upload_folder(repo_id=repo_id, folder_path=str(folder), ignore_patterns=ignore)
+        urls.append(str(url))
+    return urls
+
+
+def require_token(repo: str) -> str:
+    from llama_sql.modeling import hub_token
+
+    token = hub_token()
+    if not token:
+        raise DataError(
+            f"--push_to_hub {repo}: no Hugging Face token. Create a write token at "
+            "https://huggingface.co/settings/tokens, then `export HF_TOKEN=hf_...` or, in Colab, add a "
+            "secret named HF_TOKEN (key icon in the left bar) and allow this notebook to read it."
+        )
+    return token
+
+
+def add_cli(parser) -> None:
+    parser.add_argument("--adapter", required=True, help="folder written by `train`")
+    parser.add_argument("--output_dir", required=True, help="where the merged model folder goes")
+    parser.add_argument("--base_model", help="default: the base the adapter was trained on")
+    parser.add_argument(
+        "--dtype", choices=EXPORT_DTYPES, help="default: bfloat16 if trained in bf16, else float16"
+    )
+    parser.add_argument("--push_to_hub", metavar="REPO", help="upload the adapter to this hub repo")
+    parser.add_argument(
+        "--push_merged", action="store_true", help="also upload the merged model to REPO-merged"
+    )
+
+
+def run_cli(args) -> int:
+    if args.push_merged and not args.push_to_hub:
+        raise DataError("--push_merged needs --push_to_hub REPO (the merged model goes to REPO-merged).")
+    token = require_token(args.push_to_hub) if args.push_to_hub else None  # before minutes of merging
+    from llama_sql.adapters import read_adapter_info
+
+    dtype = export_dtype(read_adapter_info(args.adapter), args.dtype)
+    folder = export_merged(args.adapter, args.output_dir, args.base_model, dtype)
+    print(
+        f"merged model ({dtype}) written to {folder}; "
+        f"load it with AutoModelForCausalLM.from_pretrained({str(folder)!r})"
+    )
+    if args.push_to_hub:
+        for url in push_to_hub(args.adapter, args.push_to_hub, folder if args.push_merged else None, token):
+            print(f"pushed to {url}")
+    return 0
