@@ -5,6 +5,7 @@
     python -m llama_sql train --base_model tiny --dataset_path runs/data/train.json --output_dir runs/adapter
     python -m llama_sql compare --adapter runs/adapter --dataset_path runs/data/test.json
     python -m llama_sql export --adapter runs/adapter --output_dir runs/merged
+    python -m llama_sql ask --adapter runs/adapter --db my.sqlite "How many orders are there?"
 
 Each command lives in the module that does its work; that module exposes `add_cli(parser)` to declare
 its flags and `run_cli(args) -> int` to run. The package's own modules are imported at the top of each
@@ -39,6 +40,7 @@ COMMANDS = [
         "peak GPU memory of QLoRA on a T4 and an A100, on paper",
     ),
     (("export",), "llama_sql.export", "merge the adapter into a 16-bit copy of its base"),
+    (("ask",), "llama_sql.asking", "answer a question about your own SQLite file"),
 ]
 
 
