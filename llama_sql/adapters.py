@@ -5,7 +5,7 @@
     loaded = load_with_adapter("runs/adapter", base_model="path/to/llama", profile="t4")
 
 Training writes `llama_sql_adapter.json` beside PEFT's adapter files. It records the base model,
-compute dtype, profile, prompt style and dataset of the run, and a fingerprint of the base's shape
+compute dtype, whether the base was 4-bit, profile, prompt style and dataset of the run, and a fingerprint of the base's shape
 (and, for the tiny model, of its build). `compare`, `export` and `ask` take the base from there when
 none is given, and check one that is given against the fingerprint. Adapters saved before a key
 existed still load: a missing key means "unknown", never an error.
@@ -38,6 +38,7 @@ def adapter_info(model, cfg, style: str) -> dict:
     return {
         "base_model": cfg.base_model,
         "compute_dtype": cfg.compute_dtype,
+        "load_in_4bit": cfg.load_in_4bit,
         "profile": cfg.profile,
         "prompt_style": style,
         "train_explanation": cfg.train_explanation,

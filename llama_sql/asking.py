@@ -27,6 +27,7 @@ from pathlib import Path
 
 from llama_sql.records import DataError
 
+PRINTED_ROWS = 50  # rows of a result the command line prints (--json carries them all)
 MAX_SAMPLE_CHARS = 100  # a sample value longer than this is cut: it shows how values look, not all of them
 _TABLES_SQL = (
     "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL "
@@ -170,7 +171,13 @@ def run_cli(args) -> int:
     else:
         print(answer.sql or answer.response)
         print()
-        print(f"error: {answer.error}" if answer.error else answer.frame().to_string(index=False))
+        if answer.error:
+            print(f"error: {answer.error}")
+        else:
+            print(answer.frame().head(PRINTED_ROWS).to_string(index=False))
+            print(
+                f"({len(answer.rows)} rows{', the first ' + str(PRINTED_ROWS) + ' shown' if len(answer.rows) > PRINTED_ROWS else ''})"
+            )
     return 0 if answer.error is None else 1
 
 

@@ -4,19 +4,22 @@
     python -m llama_sql export --adapter runs/adapter --output_dir runs/merged --push_to_hub me/llama-sql --push_merged
 
 The adapter learned its update on top of the 4-bit NF4 weights, so it is merged into those weights,
-de-quantized, as PEFT advises for QLoRA: the base is loaded in 4-bit exactly as training loaded it,
-de-quantized to 16-bit (transformers' `model.dequantize()`), the adapter attached and folded in
-(`merge_and_unload`). Merging into a freshly downloaded 16-bit base instead would add the update to
-weights the adapter never saw. The folder (config.json without a quantization_config, safetensors,
+de-quantized: the base is loaded in 4-bit exactly as training loaded it, de-quantized to 16-bit with
+transformers' `model.dequantize()` (which exists for merging QLoRA adapters), the adapter attached
+and folded in with PEFT's `merge_and_unload`. Merging into a freshly downloaded 16-bit base instead
+would add the update to weights the adapter never saw. An adapter trained without 4-bit
+(`load_in_4bit` false in its record) is merged into its 16-bit base directly. The folder (config.json without a quantization_config, safetensors,
 tokenizer, generation_config.json) is written to a temporary folder and renamed into place.
 
 `--push_to_hub REPO` uploads the adapter to REPO and, with `--push_merged`, the merged model to
-REPO-merged, with the token from HF_TOKEN or the Colab secret of that name. The 16-bit copy needs
-about 2 bytes a parameter (16 GB for Llama-3.1-8B) in GPU memory, or CPU memory without a GPU.
+REPO-merged (both private), with the token from HF_TOKEN or the Colab secret of that name. The 16-bit
+copy needs about 2 bytes a parameter (16 GB for Llama-3.1-8B) where the model is loaded: a 16 GB T4
+cannot hold it, and export says so before it starts rather than running out of memory halfway.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from llama_sql.records import DataError, atomic_path
@@ -48,15 +51,48 @@ def merge_adapter(adapter: str | Path, base_model: str | None = None, dtype: str
     dtype = export_dtype(info, dtype)
     # The dtype training loaded (and so quantized) the base in; older adapters: this device's profile's.
     load_dtype = info.get("compute_dtype") or train_config("auto").compute_dtype
-    model, tokenizer = load_4bit(base, load_dtype)
+    quantized = info.get("load_in_4bit", True)  # an adapter trained on a 16-bit base merges into one
+    model, tokenizer = load_4bit(base, load_dtype if quantized else dtype, load_in_4bit=quantized)
     check_adapter_fits(info, model, base, adapter)
-    if getattr(model, "hf_quantizer", None) is None:
-        raise DataError(f"{base}: the base did not load in 4-bit, so there is nothing to de-quantize.")
-    model = model.dequantize(dtype=getattr(torch, dtype))  # NF4 Linear4bit -> nn.Linear in `dtype`
+    if getattr(model, "hf_quantizer", None) is not None:
+        check_room_for_merge(model, base)
+        model = model.dequantize(dtype=getattr(torch, dtype))  # NF4 Linear4bit -> nn.Linear in `dtype`
     model = model.to(getattr(torch, dtype))  # embeddings and norms, still in the load dtype
     model = PeftModel.from_pretrained(model, str(adapter)).merge_and_unload()
     model.config.dtype = dtype
     return model, tokenizer, dtype
+
+
+def check_room_for_merge(model, base: str, free_bytes: int | None = None) -> None:
+    """Refuse before de-quantizing when the 16-bit linear layers cannot fit beside what is loaded.
+
+    On a GPU that is its free memory (a 16 GB T4 cannot hold Llama-3.1-8B in 16-bit); on a CPU, the
+    machine's available memory. Running out halfway would instead end in an out-of-memory crash.
+    """
+    import torch
+
+    from llama_sql.memory_estimate import GB, ModelShape
+
+    needed = ModelShape.from_config(model.config).linear_parameters * 2
+    if model.device.type == "cuda":
+        where = f"{torch.cuda.get_device_name(model.device)} GPU memory"
+        free = torch.cuda.mem_get_info(model.device)[0] if free_bytes is None else free_bytes
+    else:
+        where = "memory"
+        free = _available_memory() if free_bytes is None else free_bytes
+    if free is not None and needed > free:
+        raise DataError(
+            f"{base}: the merged 16-bit copy needs about {needed / GB:.1f} GB more {where} than the 4-bit "
+            f"model, and {free / GB:.1f} GB is free. Export on a machine with more memory (in Colab: "
+            "Runtime > Change runtime type > A100 GPU); the adapter itself still works on the 4-bit base."
+        )
+
+
+def _available_memory() -> int | None:
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):  # not Linux: no cheap answer, so no check
+        return None
 
 
 def export_merged(

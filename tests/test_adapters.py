@@ -12,7 +12,7 @@ from llama_sql.records import DataError
 def test_training_records_base_dtype_profile_and_data(short_adapter, project_splits):
     info = read_adapter_info(short_adapter)
     assert info["base_model"] == "tiny" and info["compute_dtype"] == "float32" and info["profile"] == "tiny"
-    assert info["prompt_style"] == "alpaca" and info["train_explanation"] is False
+    assert info["prompt_style"] == "alpaca" and info["train_explanation"] is False and info["load_in_4bit"]
     assert info["dataset"] == {"path": str(project_splits / "train.json")}
     assert info["base_fingerprint"]["tiny_build"].startswith("tiny-llama-3.1-")
     metrics = json.loads((short_adapter / "train_metrics.json").read_text())
@@ -55,3 +55,27 @@ def test_an_old_adapter_without_our_record_still_loads(tmp_path):
 def test_a_folder_without_an_adapter_is_named(tmp_path):
     with pytest.raises(DataError, match="adapter_config.json"):
         read_adapter_info(tmp_path)
+
+
+@pytest.mark.slow
+def test_a_bf16_adapter_runs_in_this_devices_dtype(short_adapter, project_splits, tmp_path):
+    """An adapter trained in bf16 (an A100) compared where the profile computes in another dtype."""
+    import shutil
+
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    from llama_sql.comparison import load_comparer
+    from llama_sql.records import load_records
+
+    adapter = tmp_path / "bf16-adapter"
+    shutil.copytree(short_adapter, adapter, ignore=shutil.ignore_patterns("checkpoint-*"))
+    weights = load_file(adapter / "adapter_model.safetensors")
+    save_file({k: v.to(torch.bfloat16) for k, v in weights.items()}, adapter / "adapter_model.safetensors")
+    info = read_adapter_info(adapter)
+    (adapter / ADAPTER_INFO).write_text(json.dumps({**info, "compute_dtype": "bfloat16", "profile": "a100"}))
+
+    comparer = load_comparer(None, adapter, profile="tiny")
+    assert (comparer.base_model, comparer.compute_dtype) == ("tiny", "float32")
+    outputs = comparer.generate(load_records(project_splits / "test.json")[:4], "finetuned", progress=False)
+    assert all(o.new_tokens > 0 for o in outputs)

@@ -108,3 +108,32 @@ def test_push_sends_the_adapter_and_the_merged_model_to_two_repos(tmp_path, monk
     assert ("upload", "me/sql", str(tmp_path / "adapter"), True) in calls  # checkpoints left out
     assert ("upload", "me/sql-merged", str(tmp_path / "merged"), False) in calls
     assert calls[0] == ("token", "hf_x")
+
+
+def test_a_merge_that_cannot_fit_is_refused_before_it_starts():
+    from types import SimpleNamespace
+
+    import torch
+
+    from llama_sql.export import check_room_for_merge
+    from llama_sql.memory_estimate import LLAMA31_8B
+    from llama_sql.records import DataError
+
+    config = SimpleNamespace(
+        **{
+            k: getattr(LLAMA31_8B, k)
+            for k in (
+                "vocab_size",
+                "hidden_size",
+                "intermediate_size",
+                "num_hidden_layers",
+                "num_attention_heads",
+                "num_key_value_heads",
+                "head_dim",
+            )
+        }
+    )
+    llama = SimpleNamespace(config=config, device=torch.device("cpu"))
+    with pytest.raises(DataError, match=r"needs about 14\.0 GB more memory.*9\.5 GB is free"):
+        check_room_for_merge(llama, "meta-llama/Llama-3.1-8B", free_bytes=int(9.5e9))
+    check_room_for_merge(llama, "meta-llama/Llama-3.1-8B", free_bytes=int(40e9))
