@@ -18,7 +18,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from llama_sql.records import DataError, write_json
+from llama_sql.config import inference_config
+from llama_sql.modeling import load_4bit
+from llama_sql.records import DataError, atomic_path, write_json
+from llama_sql.tiny_model import BUILD_FOLDER_PREFIX
 
 ADAPTER_INFO = "llama_sql_adapter.json"  # which base, dtype, prompt style and data the adapter was trained on
 DATASET_MANIFEST = "dataset.json"  # the dataset choice notebook 01 writes beside the splits
@@ -61,8 +64,6 @@ def dataset_info(dataset_path: str | Path) -> dict:
 
 def save_adapter(model, tokenizer, output_dir: str | Path, cfg, style: str) -> None:
     """Adapter, tokenizer and our adapter info, written beside the checkpoints file by file, atomically."""
-    from llama_sql.records import atomic_path
-
     output_dir = Path(output_dir)
     with atomic_path(output_dir / ".final") as tmp:
         model.save_pretrained(tmp)
@@ -105,8 +106,6 @@ def adapter_base_model(adapter: str | Path, info: dict, base_model: str | None =
 
 def base_fingerprint(config) -> dict:
     """The base's shape; for the tiny model also which build of it (all builds share one shape)."""
-    from llama_sql.tiny_model import BUILD_FOLDER_PREFIX
-
     fingerprint = {k: getattr(config, k, None) for k in FINGERPRINT_KEYS}
     # The tiny model's cache folder is named by a hash of its recipe and training text, so it tells
     # one build from another: an adapter is only meaningful on the weights it learned on.
@@ -157,12 +156,9 @@ def load_with_adapter(
     """
     from peft import PeftModel
 
-    from llama_sql.config import train_config
-    from llama_sql.modeling import load_4bit
-
     info = read_adapter_info(adapter)
     base = adapter_base_model(adapter, info, base_model)
-    dtype = compute_dtype or train_config(profile).compute_dtype
+    dtype = compute_dtype or inference_config(profile).compute_dtype
     model, tokenizer = load_4bit(base, dtype)
     check_adapter_fits(info, model, base, adapter)
     model = PeftModel.from_pretrained(model, str(adapter))

@@ -8,7 +8,7 @@
 
 The model sees the database as it saw its training data: the CREATE TABLE statements stored in the
 file and one sample row of each table, in its adapter's prompt template (llama_sql.prompts). The SQL
-runs in the project's sandbox (llama_sql.sandbox) on the file opened read-only and immutable, so
+runs in the project's sandbox (llama_sql.eval.sandbox) on the file opened read-only and immutable, so
 SQLite cannot write to it. A statement that would change data or schema is not applied: the sandbox
 runs it on a throwaway in-memory copy, whose changes are discarded, and the answer says so. `--json`
 prints exactly one object, {"sql", "columns", "rows", "error"}; the exit status is 0 when the SQL
@@ -25,6 +25,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from llama_sql.comparison import load_comparer
+from llama_sql.config import PROFILES
+from llama_sql.converters.spider import _compact, _prefix
+from llama_sql.eval.sandbox import DatabaseBuildError, open_database
+from llama_sql.prompts import SAMPLE_ROWS, extract_sql
 from llama_sql.records import DataError
 
 PRINTED_ROWS = 50  # rows of a result the command line prints (--json carries them all)
@@ -59,9 +64,6 @@ class Answer:
 
 def database_text(db_path: str | Path) -> str:
     """The database as a record's `instruction`: its CREATE TABLE statements and one INSERT row per table."""
-    from llama_sql.converters.spider import _compact, _prefix
-    from llama_sql.prompts import SAMPLE_ROWS
-
     path = Path(db_path)
     with _open(path) as db:
         tables = db.run(_TABLES_SQL)
@@ -80,8 +82,6 @@ def database_text(db_path: str | Path) -> str:
 
 
 def _open(path: Path):
-    from llama_sql.sandbox import DatabaseBuildError, open_database
-
     if not path.exists():
         raise DataError(f"{path}: no such file. Give the path of a SQLite database file (.sqlite, .db).")
     if not path.is_file():
@@ -130,8 +130,6 @@ def ask_database(
     `which` picks the fine-tuned model (default) or the base; `instruction` is `database_text(db_path)`
     when the caller has already read it.
     """
-    from llama_sql.prompts import extract_sql
-
     question = (question or "").strip()
     if not question:
         raise DataError("the question is empty: ask something about the database, in words.")
@@ -155,7 +153,7 @@ def add_cli(parser) -> None:
         "--json", action="store_true", help='print one object {"sql", "columns", "rows", "error"}'
     )
     parser.add_argument("--base_model", help="default: the base the adapter was trained on")
-    parser.add_argument("--profile", default="auto", choices=["auto", "tiny", "t4", "a100"])
+    parser.add_argument("--profile", default="auto", choices=["auto", *PROFILES])
     parser.add_argument("--max_new_tokens", type=int, default=128)
 
 
@@ -182,8 +180,6 @@ def run_cli(args) -> int:
 
 
 def _answer(args) -> Answer:
-    from llama_sql.comparison import load_comparer
-
     question = " ".join(args.question).strip()
     if not question:
         raise DataError("the question is empty: ask something about the database, in words.")

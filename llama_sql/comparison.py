@@ -17,6 +17,8 @@ import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from llama_sql.adapters import load_with_adapter
+from llama_sql.config import PROFILES
 from llama_sql.generation import BATCH_SIZE
 from llama_sql.gpu_memory import peak_memory, reset_peak_memory
 from llama_sql.records import DataError, atomic_path, load_records, require_fields, write_json, write_jsonl
@@ -78,8 +80,6 @@ def load_comparer(
     A base given explicitly is checked against the adapter's record and refused if it differs. The
     compute dtype is this device's profile's, so a bf16-trained adapter still runs on a T4 (in fp16).
     """
-    from llama_sql.adapters import load_with_adapter
-
     loaded = load_with_adapter(adapter, base_model, profile)
     return Comparer(
         loaded.model,
@@ -195,7 +195,7 @@ def add_cli(parser) -> None:
     )
     parser.add_argument("--output_dir", default="runs/compare")
     parser.add_argument("--limit", type=int, help="only the first N records")
-    parser.add_argument("--profile", default="auto", choices=["auto", "tiny", "t4", "a100"])
+    parser.add_argument("--profile", default="auto", choices=["auto", *PROFILES])
     parser.add_argument(
         "--batch_size", type=int, default=BATCH_SIZE, help=f"prompts generated at once (default {BATCH_SIZE})"
     )

@@ -22,6 +22,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from llama_sql.adapters import adapter_base_model, check_adapter_fits, read_adapter_info
+from llama_sql.bench.memory_estimate import GB, ModelShape
+from llama_sql.config import inference_config
+from llama_sql.modeling import hub_token, load_4bit
 from llama_sql.records import DataError, atomic_path
 
 EXPORT_DTYPES = ("float16", "bfloat16")
@@ -42,15 +46,11 @@ def merge_adapter(adapter: str | Path, base_model: str | None = None, dtype: str
     import torch
     from peft import PeftModel
 
-    from llama_sql.adapters import adapter_base_model, check_adapter_fits, read_adapter_info
-    from llama_sql.config import train_config
-    from llama_sql.modeling import load_4bit
-
     info = read_adapter_info(adapter)
     base = adapter_base_model(adapter, info, base_model)
     dtype = export_dtype(info, dtype)
     # The dtype training loaded (and so quantized) the base in; older adapters: this device's profile's.
-    load_dtype = info.get("compute_dtype") or train_config("auto").compute_dtype
+    load_dtype = info.get("compute_dtype") or inference_config("auto").compute_dtype
     quantized = info.get("load_in_4bit", True)  # an adapter trained on a 16-bit base merges into one
     model, tokenizer = load_4bit(base, load_dtype if quantized else dtype, load_in_4bit=quantized)
     check_adapter_fits(info, model, base, adapter)
@@ -70,8 +70,6 @@ def check_room_for_merge(model, base: str, free_bytes: int | None = None) -> Non
     machine's available memory. Running out halfway would instead end in an out-of-memory crash.
     """
     import torch
-
-    from llama_sql.memory_estimate import GB, ModelShape
 
     needed = ModelShape.from_config(model.config).linear_parameters * 2
     if model.device.type == "cuda":
@@ -126,8 +124,6 @@ def push_to_hub(
 
 
 def require_token(repo: str) -> str:
-    from llama_sql.modeling import hub_token
-
     token = hub_token()
     if not token:
         raise DataError(
@@ -155,8 +151,6 @@ def run_cli(args) -> int:
     if args.push_merged and not args.push_to_hub:
         raise DataError("--push_merged needs --push_to_hub REPO (the merged model goes to REPO-merged).")
     token = require_token(args.push_to_hub) if args.push_to_hub else None  # before minutes of merging
-    from llama_sql.adapters import read_adapter_info
-
     dtype = export_dtype(read_adapter_info(args.adapter), args.dtype)
     folder = export_merged(args.adapter, args.output_dir, args.base_model, dtype)
     print(

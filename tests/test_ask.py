@@ -132,7 +132,7 @@ def test_bad_input_is_named(tmp_path, shop):
 
 
 def _ask_json(args, monkeypatch, capsys, text="SELECT customer FROM orders WHERE amount > 10"):
-    monkeypatch.setattr("llama_sql.comparison.load_comparer", lambda *a, **k: ScriptedModel(text))
+    monkeypatch.setattr("llama_sql.asking.load_comparer", lambda *a, **k: ScriptedModel(text))
     code = main(["ask", *args, "--json"])
     out = capsys.readouterr().out
     return code, json.loads(out)  # exactly one JSON object: json.loads refuses anything after it

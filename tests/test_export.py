@@ -115,8 +115,8 @@ def test_a_merge_that_cannot_fit_is_refused_before_it_starts():
 
     import torch
 
+    from llama_sql.bench.memory_estimate import LLAMA31_8B
     from llama_sql.export import check_room_for_merge
-    from llama_sql.memory_estimate import LLAMA31_8B
     from llama_sql.records import DataError
 
     config = SimpleNamespace(
