@@ -25,10 +25,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from llama_sql.comparison import database_text as project_database_text
 from llama_sql.comparison import load_comparer
 from llama_sql.config import PROFILES
 from llama_sql.converters.spider import _compact, _prefix
-from llama_sql.eval.sandbox import DatabaseBuildError, open_database
+from llama_sql.eval.sandbox import DatabaseBuildError, open_database, schema_sql
 from llama_sql.prompts import SAMPLE_ROWS, extract_sql
 from llama_sql.records import DataError
 
@@ -79,6 +80,23 @@ def database_text(db_path: str | Path) -> str:
             for row in sample.rows if sample.ok else []:
                 samples.append(f"INSERT INTO {table} VALUES ({', '.join(_literal(v) for v in row)});")
     return _prefix(path.stem, ddl) + " ".join([ddl, *samples])
+
+
+def example_database(folder: str | Path, db_id: str = "hospital") -> Path:
+    """One of the project's databases written as a SQLite file in `folder` (made once), to ask questions
+    of when the user has no database of their own at hand."""
+    import sqlite3
+
+    path = Path(folder) / f"{db_id}.sqlite"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".sqlite.tmp")
+        tmp.unlink(missing_ok=True)
+        with contextlib.closing(sqlite3.connect(tmp)) as conn:
+            conn.executescript(schema_sql(project_database_text(db_id)))
+            conn.commit()
+        tmp.replace(path)
+    return path
 
 
 def _open(path: Path):

@@ -18,12 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from llama_sql.adapters import load_with_adapter
+from llama_sql.builder import DEFAULT_OUTPUT
 from llama_sql.config import PROFILES
-from llama_sql.generation import BATCH_SIZE
+from llama_sql.eval.evaluation import evaluate_records
+from llama_sql.generation import BATCH_SIZE, generate
 from llama_sql.gpu_memory import peak_memory, reset_peak_memory
+from llama_sql.prompts import extract_sql, render_prompt
 from llama_sql.records import DataError, atomic_path, load_records, require_fields, write_json, write_jsonl
-
-MODELS = ("base", "finetuned")
+from llama_sql.reports import MODELS, answers_frame, side_by_side_frame, write_html_report
 
 
 @dataclass
@@ -39,9 +41,6 @@ class Comparer:
     compute_dtype: str | None = None  # the 4-bit matmuls' dtype on this device (recorded in metrics.json)
 
     def generate(self, records: list[dict], which: str, progress: bool = True) -> list:
-        from llama_sql.generation import generate
-        from llama_sql.prompts import render_prompt
-
         prompts = [render_prompt(r, self.prompt_style, self.tokenizer) for r in records]
         adapter_off = self.model.disable_adapter() if which == "base" else contextlib.nullcontext()
         with adapter_off:
@@ -57,8 +56,6 @@ class Comparer:
 
     def ask(self, instruction: str, question: str):
         """Both models answer one question about one database; each answer is run. Returns a DataFrame."""
-        from llama_sql.reports import answers_frame
-
         record = {"instruction": instruction, "input": _as_prompt(question), "output": ""}
         answers = {which: self.generate([record], which, progress=False)[0] for which in MODELS}
         return answers_frame(record, answers)
@@ -108,9 +105,6 @@ def run_comparison(
     progress: bool = True,
 ) -> ComparisonResult:
     """Generate with both models, evaluate both by execution, write every output file atomically."""
-    from llama_sql.eval.evaluation import evaluate_records
-    from llama_sql.prompts import extract_sql
-
     records = load_records(dataset_path)
     require_fields(records, dataset_path)
     records = records[:limit] if limit else records
@@ -142,8 +136,6 @@ def run_comparison(
 
 
 def write_comparison(result: ComparisonResult, output_dir: str | Path) -> Path:
-    from llama_sql.reports import side_by_side_frame, write_html_report
-
     with atomic_path(output_dir) as tmp:
         tmp.mkdir()
         for which in MODELS:
@@ -165,8 +157,6 @@ SHOWCASE = [
 
 def database_text(db_id: str, dataset: str | Path | None = None) -> str:
     """The `instruction` (CREATE TABLE and INSERT statements) of one of the project's databases, by name."""
-    from llama_sql.builder import DEFAULT_OUTPUT
-
     dataset = dataset or DEFAULT_OUTPUT
     for record in load_records(dataset):
         if record.get("db_id") == db_id:

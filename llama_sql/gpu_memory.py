@@ -10,7 +10,7 @@ caching allocator took from the card, which is what another process (or an out-o
 
 from __future__ import annotations
 
-GB = 1024**3
+GB = 1e9  # decimal gigabytes, as card makers and llama_sql.bench.memory_estimate count them
 
 
 def reset_peak_memory() -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from llama_sql.bench.memory_estimate import ModelShape, estimate_peak_memory
 from llama_sql.eval.sandbox import DatabaseBuildError, open_database
 from llama_sql.prompts import extract_sql
 
@@ -187,3 +188,21 @@ def write_html_report(result, frame: pd.DataFrame, path: str | Path) -> None:
         frame.to_html(index=False, escape=True),
     ]
     Path(path).write_text("\n".join(parts), encoding="utf-8")
+
+
+def memory_frame(metrics: dict, cfg, model_config) -> pd.DataFrame:
+    """Peak GPU memory of the training run as measured (allocated and reserved) beside the on-paper
+    estimate for this model's shape and configuration (llama_sql.bench.memory_estimate), in GB."""
+    estimate = estimate_peak_memory(cfg, ModelShape.from_config(model_config, cfg.base_model))
+    peak = metrics.get("peak_gpu_memory")
+    measured = (
+        {
+            "measured: allocated at the peak": peak["max_memory_allocated_gb"],
+            "measured: reserved by PyTorch": peak["max_memory_reserved_gb"],
+        }
+        if peak
+        else {"measured": "no GPU here: not measured"}
+    )
+    rows = {"estimate (weights, adapters, activations, CUDA)": round(estimate.total_gb, 2), **measured}
+    device = peak["device"] if peak else "CPU"
+    return pd.Series(rows, name=f"GB on {device}").to_frame()

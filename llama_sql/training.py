@@ -22,6 +22,8 @@ from pathlib import Path
 from llama_sql.adapters import save_adapter
 from llama_sql.config import TrainConfig, add_config_arguments, config_from_args, gradient_accumulation_steps
 from llama_sql.gpu_memory import peak_memory, reset_peak_memory
+from llama_sql.modeling import load_4bit
+from llama_sql.prompts import choose_prompt_style, prompt_completion
 from llama_sql.records import DataError, load_records, require_fields, write_json
 
 COMPLETE_MARKER = "checkpoint_complete"  # written after a checkpoint's last file: resume trusts only these
@@ -36,8 +38,6 @@ class TrainingRun:
     def __init__(self, cfg: TrainConfig, log=print):
         from peft import LoraConfig
         from trl import SFTTrainer
-
-        from llama_sql.modeling import load_4bit
 
         self.cfg, self.log, self.started = cfg, log, time.time()
         records = load_records(cfg.dataset_path)
@@ -132,8 +132,6 @@ def training_dataset(records: list[dict], cfg: TrainConfig, tokenizer):
 def training_pairs(records: list[dict], cfg: TrainConfig, tokenizer) -> tuple[list[dict], list[int], str]:
     """Each record's prompt/completion pair, its length in tokens as training counts it (prompt,
     completion and EOS), and the prompt style chosen for the model."""
-    from llama_sql.prompts import choose_prompt_style, prompt_completion
-
     style = choose_prompt_style(cfg.base_model, tokenizer, cfg.prompt_style)
     pairs = [prompt_completion(r, style, tokenizer, cfg.train_explanation) for r in records]
     eos = tokenizer.eos_token

@@ -22,6 +22,6 @@ def test_a_gpu_reports_its_peak_in_gb(monkeypatch):
     assert resets == [True]
     assert peak_memory() == {
         "device": "Tesla T4",
-        "max_memory_allocated_gb": 7.906,
-        "max_memory_reserved_gb": 10.0,
+        "max_memory_allocated_gb": 8.489,  # decimal GB, as the on-paper estimate counts
+        "max_memory_reserved_gb": 10.737,
     }
