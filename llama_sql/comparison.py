@@ -147,7 +147,7 @@ def write_comparison(result: ComparisonResult, output_dir: str | Path) -> Path:
     return Path(output_dir)
 
 
-# The seed's three showcase prompts, each asked against one of the project's databases.
+# The original brief's three showcase prompts, each asked against one of the project's databases.
 SHOWCASE = [
     ("hospital", "How many patients are there for each diagnosis?"),
     ("shop", "What is the total amount each customer has spent on their orders?"),
@@ -166,7 +166,7 @@ def database_text(db_id: str, dataset: str | Path | None = None) -> str:
 
 
 def showcase(comparer: Comparer):
-    """Both models on the seed's showcase prompts: their SQL and what running it returned."""
+    """Both models on the original brief's showcase prompts: their SQL and what running it returned."""
     import pandas as pd
 
     frames = [

@@ -252,7 +252,7 @@ CARD = """# The llama-sql dataset
 
 `alpaca_sql_dataset.json` holds {n} English questions about {databases} small SQLite databases from
 distinct domains, each with the SQL query that answers it and an explanation of why that query is
-right. It is the project's own data, in the seed's Alpaca format, built from code and checked by
+right. It is the project's own data, in the original brief's Alpaca format, built from code and checked by
 running every query. This card is generated: `python -m llama_sql data stats --card`.
 
 ## Fields

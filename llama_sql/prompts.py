@@ -1,6 +1,6 @@
 """Prompts in and SQL out: the one place that knows how a record becomes model text and back.
 
-Base models get the Alpaca template (the seed's format); `-Instruct` models get their chat template.
+Base models get the Alpaca template (the format of the original brief); `-Instruct` models get their chat template.
 The database is shown as its CREATE TABLE statements with `SAMPLE_ROWS` rows of each table (the
 "CREATE TABLE + sample rows" prompt of Rajkumar et al., 2022): enough to show how values are written
 (dates, casing), at about half the tokens of every INSERT row. The full database is still what

@@ -74,11 +74,7 @@ ARCHITECTURE = dict(  # Llama-3.1-8B is 4096 wide, 32 layers, 32 query / 8 KV he
         "original_max_position_embeddings": 512,
     },
 )
-# v3 (2026-12-02): 3 layers and 500 pretraining steps at 4e-3 so that the seed command, now training on all
-# 1,112 examples (prompts show one row per table), fits 10 minutes from an empty cache (7 min 40 s measured);
-# v1 was 4 layers, 700 steps at 2e-3. v4: the same model and steps; its pretraining documents carry the
-# template's own text (see pretraining_corpus), so training examples are 220 tokens instead of 271.
-# Measured learning of each is in tests/test_learning_gate.py.
+# The recipe's history and what each version measured: docs/learning-gate.md.
 PRETRAIN = dict(steps=500, batch_size=8, block_size=256, learning_rate=4e-3, warmup_steps=40, seed=1234)
 
 

@@ -3,7 +3,7 @@
     python -m llama_sql train --base_model tiny --dataset_path runs/data/train.json --output_dir runs/adapter
     python -m llama_sql train --base_model meta-llama/Llama-3.1-8B --profile t4 ...      # Colab T4
 
-The seed's flags work as written (--batch_size --lora_r --lora_alpha --lora_dropout --num_epochs
+The reference command's flags work as written (--batch_size --lora_r --lora_alpha --lora_dropout --num_epochs
 --cutoff_len); --profile picks the hardware settings (config.py), --resume continues from the newest
 complete checkpoint. Loss is on the answer only, EOS is appended and learned, pad is never EOS, and
 batches group examples of similar length, so little compute goes to padding. (Padding-free packing is

@@ -1,4 +1,4 @@
-"""Shared fixtures: the project's splits, and the tiny model trained exactly as the seed's command.
+"""Shared fixtures: the project's splits, and the tiny model trained exactly as the reference command.
 
 The trained adapter is cached in $LLAMA_SQL_CACHE/gate-adapter together with a fingerprint of
 everything that shapes it (training data, configuration, the package's training code); a change to any
@@ -16,7 +16,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_SAMPLES = ROOT.parent / "shared" / "samples"
 # python -m llama_sql train ... --batch_size 4 --lora_r 8 --lora_alpha 16 --lora_dropout 0.1 --num_epochs 3 --cutoff_len 512
-SEED_COMMAND = dict(batch_size=4, lora_r=8, lora_alpha=16, lora_dropout=0.1, num_epochs=3.0, cutoff_len=512)
+REFERENCE_COMMAND = dict(
+    batch_size=4, lora_r=8, lora_alpha=16, lora_dropout=0.1, num_epochs=3.0, cutoff_len=512
+)
 TRAINING_CODE = ("training.py", "adapters.py", "prompts.py", "config.py", "modeling.py", "tiny_model.py")
 
 
@@ -41,7 +43,7 @@ def _fingerprint(cfg, train_path: Path) -> str:
 
 @pytest.fixture(scope="session")
 def gate_adapter(project_splits) -> Path:
-    """The seed command's adapter on the tiny model and the train split (trained once per change)."""
+    """The reference command's adapter on the tiny model and the train split (trained once per change)."""
     from llama_sql.config import train_config
     from llama_sql.tiny_model import cache_root
     from llama_sql.training import train
@@ -52,7 +54,7 @@ def gate_adapter(project_splits) -> Path:
         base_model="tiny",
         dataset_path=str(project_splits / "train.json"),
         output_dir=str(output),
-        **SEED_COMMAND,
+        **REFERENCE_COMMAND,
     )
     fingerprint = _fingerprint(cfg, project_splits / "train.json")
     stamp = output / "fingerprint.txt"

@@ -1,4 +1,4 @@
-"""Profiles, overrides, the saved configuration, and the seed's command line."""
+"""Profiles, overrides, the saved configuration, and the reference command line."""
 
 import shlex
 import types
@@ -127,7 +127,7 @@ def test_paper_configs_ignore_the_card_here(card):
     assert (cfg.compute_dtype, cfg.micro_batch_size, cfg.gradient_checkpointing) == ("float16", 2, True)
 
 
-def test_the_seed_command_parses_as_written():
+def test_the_reference_command_parses_as_written():
     argv = (
         "train --base_model ./llama-3.1 --dataset_path ./data/alpaca_sql_dataset.json "
         "--output_dir ./checkpoints/lora-finetuned-llama --batch_size 4 --lora_r 8 --lora_alpha 16 "

@@ -32,7 +32,7 @@ def test_prompt_tokens_are_masked_and_eos_is_learned(project_splits):
     assert run.summary()["trainable LoRA parameters"] < 0.2 * run.summary()["parameters (4-bit packed count)"]
 
 
-def test_seed_command_halves_the_loss_and_saves_the_adapter(gate_adapter):
+def test_reference_command_halves_the_loss_and_saves_the_adapter(gate_adapter):
     metrics = json.loads((gate_adapter / "train_metrics.json").read_text())
     losses = [entry["loss"] for entry in metrics["loss_history"]]
     assert sum(losses[-3:]) / 3 <= 0.5 * sum(losses[:3]) / 3

@@ -1,4 +1,4 @@
-"""The seed's three domains: a hospital (patients and diagnoses), an online shop (customers and
+"""The original brief's three domains: a hospital (patients and diagnoses), an online shop (customers and
 orders) and a bank (accounts and transactions). See schema.py for what each role means.
 """
 
