@@ -40,7 +40,7 @@ def count_tokens(texts: list[str], tokenizer=None) -> list[int]:
     return [len(ids) for ids in tokenizer(list(texts), add_special_tokens=False)["input_ids"]]
 
 
-def load_tokenizer(name_or_path: str | None):
+def counting_tokenizer(name_or_path: str | None):
     """A Hugging Face tokenizer from a local folder or hub id; None stays None (the approximation)."""
     if not name_or_path:
         return None
@@ -347,7 +347,7 @@ def add_cli(parser) -> None:
 
 
 def run_cli(args) -> int:
-    tokenizer = load_tokenizer(args.tokenizer)
+    tokenizer = counting_tokenizer(args.tokenizer)
     if args.card:
         print(f"wrote {write_card(args.dataset, args.output, tokenizer, args.tokenizer or APPROXIMATION)}")
         return 0
