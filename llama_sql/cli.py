@@ -30,6 +30,7 @@ COMMANDS = [
     (("compare",), "llama_sql.comparison", "base vs fine-tuned on the same examples, every query run"),
     (("evaluate",), "llama_sql.evaluation", "score a predictions file by executing it"),
     (("bench",), "llama_sql.bench", "the performance benchmark on this machine"),
+    (("tiny", "pretrain"), "llama_sql.tiny.pretrain", "rebuild the pretrained tiny base from its recipe"),
 ]
 
 
