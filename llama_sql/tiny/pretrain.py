@@ -6,7 +6,7 @@
 Steps: generate (or find) the corpus (corpus.py), train a byte-level BPE tokenizer with Llama 3.1's special
 tokens and chat template on it, build a Llama-3.1-shaped model from `ARCHITECTURE`, pack the shuffled
 documents into blocks of `block_size` tokens (BOS before and EOS after each document), and train it as a
-causal LM with transformers' `Trainer` (AdamW, warmup then cosine, fp32 on the CPU). Checkpoints and the
+causal LM with transformers' `Trainer` (AdamW, warmup-stable-decay LR, fp32 on the CPU). Checkpoints and the
 loss log (`loss_log.jsonl`, one line per logging step) live in `--work_dir`, outside the repository;
 `--resume` continues from the newest checkpoint. The output folder holds `config.json`,
 `model.safetensors` in float16, the tokenizer and `manifest.json` (recipe, corpus digest, steps, tokens,
@@ -56,6 +56,9 @@ PRETRAIN = dict(
     block_size=512,  # tokens per block (the fine-tune's examples are about 220 tokens)
     learning_rate=3e-3,
     warmup_steps=100,
+    # warmup, then a constant LR, then a cosine decay over the last `decay_fraction` of the steps
+    # (warmup-stable-decay): until the decay starts, a run with more or fewer steps is the same run.
+    decay_fraction=0.2,
     weight_decay=0.01,
     seed=1234,
     # The BPE is trained on every n-th corpus document plus the project's database definitions and the
@@ -100,7 +103,8 @@ def pretrain(
         per_device_train_batch_size=settings["batch_size"],
         learning_rate=settings["learning_rate"],
         warmup_steps=settings["warmup_steps"],
-        lr_scheduler_type="cosine",
+        lr_scheduler_type="warmup_stable_decay",
+        lr_scheduler_kwargs={"num_decay_steps": round(settings["decay_fraction"] * settings["max_steps"])},
         weight_decay=settings["weight_decay"],
         adam_beta2=0.95,
         max_grad_norm=1.0,
