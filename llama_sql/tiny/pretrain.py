@@ -1,6 +1,6 @@
 """Pretraining the tiny base from its recipe: the shipped `--base_model tiny` folder is this command's output.
 
-    python -m llama_sql tiny pretrain --output runs/tiny-base                 # about an hour on 2 cores
+    python -m llama_sql tiny pretrain --output runs/tiny-base                 # an hour or two on 2 cores
     python -m llama_sql tiny pretrain --output runs/tiny-base --resume        # continue after a stop
 
 Steps: generate (or find) the corpus (corpus.py), train a byte-level BPE tokenizer with Llama 3.1's special
@@ -51,7 +51,7 @@ ARCHITECTURE = dict(  # Llama-3.1-8B is 4096 wide, 32 layers, 32 query / 8 KV he
     },
 )
 PRETRAIN = dict(
-    max_steps=2400,  # optimizer steps; the corpus repeats when it is shorter than steps x batch x block
+    max_steps=900,  # optimizer steps (7.4 M tokens, under half the corpus: it repeats only past 1,987 steps)
     batch_size=16,  # blocks per step
     block_size=512,  # tokens per block (the fine-tune's examples are about 220 tokens)
     learning_rate=3e-3,
