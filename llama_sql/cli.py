@@ -41,6 +41,7 @@ COMMANDS = [
     ),
     (("export",), "llama_sql.export", "merge the adapter into a 16-bit copy of its base"),
     (("ask",), "llama_sql.asking", "answer a question about your own SQLite file"),
+    (("tiny", "pretrain"), "llama_sql.tiny.pretrain", "rebuild the pretrained tiny base from its recipe"),
 ]
 
 
