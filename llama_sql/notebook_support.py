@@ -50,9 +50,11 @@ def param(name: str, default):
 
 
 def fetch_hub_dataset(hub_id: str, source: str, output: str | Path, split: str = "train", limit=None) -> Path:
-    """Pull a public dataset from the Hugging Face Hub (gretel or sql-create-context), convert it to this
-    project's records with every gold query run on SQLite, write them to `output` and print the summary."""
-    summary = convert(source, hub_id, output, split=split, limit=limit)
+    """Pull a public dataset from the Hugging Face Hub (gretel or sql-create-context), or read a file of it
+    already on disk (an upload: `split` then does not apply), convert it to this project's records with
+    every gold query run on SQLite, write them to `output` and print the summary."""
+    local_file = Path(hub_id).is_file()
+    summary = convert(source, hub_id, output, split=None if local_file else split, limit=limit)
     print(summary.report())
     return Path(output)
 

@@ -14,29 +14,23 @@ from pathlib import Path
 
 from llama_sql.builder import SCHEMAS
 from llama_sql.prompts import database_for_prompt
+from llama_sql.tiny.pretrain import ARCHITECTURE as PRETRAINED_ARCHITECTURE
 from llama_sql.tiny.pretrain import build_model
 from llama_sql.tiny_model import build_tokenizer, prompt_headers
 
-ARCHITECTURE = dict(
-    hidden_size=64,
-    intermediate_size=128,
-    num_hidden_layers=2,
-    num_attention_heads=4,
-    num_key_value_heads=2,
-    head_dim=16,
-    max_position_embeddings=2048,
-    rms_norm_eps=1e-5,
-    tie_word_embeddings=False,
-    hidden_act="silu",
-    rope_parameters={
-        "rope_type": "llama3",
-        "rope_theta": 10000.0,
-        "factor": 8.0,
-        "low_freq_factor": 1.0,
-        "high_freq_factor": 4.0,
+ARCHITECTURE = {  # the pretrained base's shape (tiny.pretrain), shrunk: plumbing needs no capacity
+    **{k: v for k, v in PRETRAINED_ARCHITECTURE.items() if k != "vocab_size"},
+    "hidden_size": 64,
+    "intermediate_size": 128,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 4,
+    "head_dim": 16,
+    "max_position_embeddings": 2048,
+    "rope_parameters": {
+        **PRETRAINED_ARCHITECTURE["rope_parameters"],
         "original_max_position_embeddings": 256,
     },
-)
+}
 SEED = 0
 
 
