@@ -90,7 +90,7 @@ def tiny_model_dir(corpus: list[str] | None = None) -> Path:
 
 
 def ensure_tiny_model(log=print) -> Path:
-    """The tiny model's folder, building it first if this machine has not yet (4 to 5 minutes on 2 cores)."""
+    """The tiny model's folder, building it first if this machine has not yet (minutes on a CPU)."""
     corpus = pretraining_corpus()
     folder = tiny_model_dir(corpus)
     if (folder / "config.json").exists():

@@ -166,7 +166,7 @@ class _Watchdog:
     """Interrupts statements past their deadline, from a thread of its own.
 
     The progress handler only runs between batches of VM steps; when each step is itself slow
-    (sum(length(randomblob(9000000))) over a cross join: ~30 ms a step) thousands of steps would
+    (sum(length(randomblob(9000000))) over a cross join, each step is slow) thousands of steps would
     pass before it looks at the clock. sqlite3_interrupt stops the statement at the next step.
     """
 
@@ -182,7 +182,7 @@ class _Watchdog:
             if self._thread is None or not self._thread.is_alive():  # also after a fork
                 self._thread = threading.Thread(target=self._watch, name="sql-watchdog", daemon=True)
                 self._thread.start()
-            if guard.deadline < self._next:  # waking the thread costs ~0.1 ms: only when needed
+            if guard.deadline < self._next:  # waking the thread costs time: only when needed
                 self._next = guard.deadline
                 self._wake.notify()
 

@@ -24,6 +24,6 @@ def shipped_base() -> Path:
         raise DataError(
             f"the pretrained tiny base is missing from {BASE_DIR} (config.json and model.safetensors). "
             "It ships with the project: restore it from git (`git checkout -- llama_sql/tiny/base`), or "
-            f"rebuild it with `python -m llama_sql tiny pretrain --output {BASE_DIR}` (about an hour on 2 cores)."
+            f"rebuild it with `python -m llama_sql tiny pretrain --output {BASE_DIR}` (BENCHMARKS.md says how long it takes)."
         )
     return BASE_DIR

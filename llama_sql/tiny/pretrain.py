@@ -1,6 +1,6 @@
 """Pretraining the tiny base from its recipe: the shipped `--base_model tiny` folder is this command's output.
 
-    python -m llama_sql tiny pretrain --output runs/tiny-base                 # an hour or two on 2 cores
+    python -m llama_sql tiny pretrain --output runs/tiny-base                 # long: run it in the background
     python -m llama_sql tiny pretrain --output runs/tiny-base --resume        # continue after a stop
 
 Steps: generate (or find) the corpus (corpus.py), train a byte-level BPE tokenizer with Llama 3.1's special
