@@ -42,6 +42,12 @@ COMMANDS = [
     (("export",), "llama_sql.export", "merge the adapter into a 16-bit copy of its base"),
     (("ask",), "llama_sql.asking", "answer a question about your own SQLite file"),
     (("tiny", "pretrain"), "llama_sql.tiny.pretrain", "rebuild the pretrained tiny base from its recipe"),
+    (("tiny", "corpus"), "llama_sql.tiny.corpus", "build (or find) the tiny base's pretraining corpus"),
+    (
+        ("tiny", "probe"),
+        "llama_sql.tiny.probe",
+        "score a pretrained base in its own layout, before fine-tuning",
+    ),
 ]
 
 

@@ -1,6 +1,6 @@
 """The tiny base's pretraining corpus: SQL as a base model meets it, over thousands of invented databases.
 
-    python -m llama_sql.tiny.corpus            # build (or find) the cached corpus and print its summary
+    python -m llama_sql tiny corpus           # build (or find) the cached corpus and print its summary
 
 Each generated database (databases.py: invented and English names, mixed naming styles) is asked every
 intent of the project's dataset (builder.compose.schema_records, so every gold query ran). Its pairs are
@@ -269,7 +269,12 @@ def project_documents(recipe: dict) -> list[str]:
     return docs
 
 
-if __name__ == "__main__":
+def add_cli(parser) -> None:
+    """No flags: the corpus is the recipe's."""
+
+
+def run_cli(args) -> int:
     folder = ensure_corpus()
     print(folder)
     print((folder / "meta.json").read_text())
+    return 0

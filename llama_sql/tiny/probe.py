@@ -1,6 +1,6 @@
 """How well a pretrained tiny base writes SQL in its own layout, before any fine-tuning.
 
-    python -m llama_sql.tiny.probe MODEL_DIR [--tokenizer DIR] [--limit 150]
+    python -m llama_sql tiny probe MODEL_DIR [--tokenizer DIR] [--limit 150]
 
 The prompt is the corpus's SQL-comment layout: the database as the project's records write it (one
 sample row a table, as prompts show it), then `-- Question: ...` on its own line; the base continues
@@ -12,7 +12,6 @@ the prompt; a score near zero on the project's databases says it recalls the cor
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 from pathlib import Path
@@ -80,14 +79,16 @@ def probe(model_dir: str, tokenizer_dir: str | None = None, limit: int = 150) ->
     }
 
 
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("model_dir")
+def add_cli(parser) -> None:
+    parser.add_argument("model_dir", help="a pretrained base's folder (tiny pretrain's --output)")
     parser.add_argument("--tokenizer", default=None, help="tokenizer folder when the model folder has none")
-    parser.add_argument("--limit", type=int, default=150)
-    parser.add_argument("--threads", type=int, default=1)
-    args = parser.parse_args()
+    parser.add_argument("--limit", type=int, default=150, help="records of each set scored")
+    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
+
+
+def run_cli(args) -> int:
     import torch
 
     torch.set_num_threads(args.threads)
     print(json.dumps(probe(args.model_dir, args.tokenizer, args.limit), indent=2))
+    return 0
