@@ -1,6 +1,7 @@
 """The offline tiny Llama-3.1-shaped model: what `--base_model tiny` means, built once and cached.
 
-    python -m llama_sql.tiny_model          # build (or find) it and print its folder
+    from llama_sql.tiny_model import ensure_tiny_model
+    ensure_tiny_model()                       # build (or find) it; `--base_model tiny` does this itself
 
 No hub is reachable here or in CI, so tests and CI run the real QLoRA path on a model we make:
 a Llama 3.1 architecture in miniature (grouped-query attention, RoPE with llama3 scaling, SwiGLU,
@@ -249,7 +250,3 @@ def pretrain(model, tokenizer, corpus: list[str], log=print) -> dict:
         trainer.train()
     losses = [e["loss"] for e in trainer.state.log_history if "loss" in e]
     return {"pretrain_steps": PRETRAIN["steps"], "first_loss": losses[0], "final_loss": losses[-1]}
-
-
-if __name__ == "__main__":
-    print(ensure_tiny_model())
