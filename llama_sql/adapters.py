@@ -22,9 +22,9 @@ from llama_sql.config import inference_config
 from llama_sql.modeling import load_4bit
 from llama_sql.records import DataError, atomic_path, write_json
 from llama_sql.tiny_model import BUILD_FOLDER_PREFIX
+from llama_sql.workspace import DATASET_NOTE
 
 ADAPTER_INFO = "llama_sql_adapter.json"  # which base, dtype, prompt style and data the adapter was trained on
-DATASET_MANIFEST = "dataset.json"  # the dataset choice notebook 01 writes beside the splits
 FINGERPRINT_KEYS = (
     "model_type",
     "vocab_size",
@@ -53,7 +53,7 @@ def adapter_info(model, cfg, style: str) -> dict:
 def dataset_info(dataset_path: str | Path) -> dict:
     """The training file, and the dataset choice manifest when one sits beside it."""
     info: dict = {"path": str(dataset_path)}
-    manifest = Path(dataset_path).resolve().parent / DATASET_MANIFEST
+    manifest = Path(dataset_path).resolve().parent / DATASET_NOTE
     if manifest.is_file() and manifest.resolve() != Path(dataset_path).resolve():
         try:
             info["manifest"] = json.loads(manifest.read_text(encoding="utf-8"))
