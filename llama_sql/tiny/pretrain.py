@@ -30,29 +30,8 @@ from llama_sql.records import atomic_path
 from llama_sql.tiny import corpus as C
 from llama_sql.tiny_model import SPECIAL_TOKENS
 
-ARCHITECTURE = dict(  # Llama-3.1-8B is 4096 wide, 32 layers, 32 query / 8 KV heads, 14336 SwiGLU, 128k vocab
-    vocab_size=2048,
-    hidden_size=256,
-    intermediate_size=768,
-    num_hidden_layers=5,
-    num_attention_heads=8,
-    num_key_value_heads=2,
-    head_dim=32,
-    max_position_embeddings=4096,
-    rms_norm_eps=1e-5,
-    tie_word_embeddings=False,
-    hidden_act="silu",
-    # llama3 scaling as in Llama 3.1 over a context 8x shorter; theta 10k because 32-dim heads with
-    # theta 500k would spend most frequencies on wavelengths beyond 512 tokens.
-    rope_parameters={
-        "rope_type": "llama3",
-        "rope_theta": 10000.0,
-        "factor": 8.0,
-        "low_freq_factor": 1.0,
-        "high_freq_factor": 4.0,
-        "original_max_position_embeddings": 512,
-    },
-)
+# The in-command tiny model's Llama 3.1 shape in miniature (tiny_model.ARCHITECTURE), two layers deeper.
+ARCHITECTURE = {**tiny_model.ARCHITECTURE, "num_hidden_layers": 5}
 PRETRAIN = dict(
     max_steps=900,  # optimizer steps (7.4 M tokens, under half the corpus: it repeats only past 1,987 steps)
     batch_size=16,  # blocks per step
