@@ -170,21 +170,19 @@ def build_tokenizer(corpus: list[str]):
     )
 
 
-def build_tiny_model(folder: Path, corpus: list[str], log=print) -> None:
-    """Tokenizer, random init from a seed, short pretraining, `save_pretrained` into `folder`."""
+def build_model(tokenizer, architecture: dict, seed: int):
+    """A Llama-3.1-shaped model with random weights drawn from `seed`."""
     import torch
     from transformers import GenerationConfig, LlamaConfig, LlamaForCausalLM
 
-    started = time.time()
-    tokenizer = build_tokenizer(corpus)
     ids = {t: tokenizer.convert_tokens_to_ids(t) for t in SPECIAL_TOKENS}
     config = LlamaConfig(
-        **{**ARCHITECTURE, "vocab_size": len(tokenizer)},
+        **{**architecture, "vocab_size": len(tokenizer)},
         bos_token_id=ids["<|begin_of_text|>"],
         eos_token_id=ids["<|end_of_text|>"],
         pad_token_id=ids["<|finetune_right_pad_id|>"],
     )
-    torch.manual_seed(PRETRAIN["seed"])
+    torch.manual_seed(seed)
     model = LlamaForCausalLM(config)
     model.generation_config = GenerationConfig(
         bos_token_id=config.bos_token_id,
@@ -192,6 +190,14 @@ def build_tiny_model(folder: Path, corpus: list[str], log=print) -> None:
         do_sample=False,
         eos_token_id=[ids["<|end_of_text|>"], ids["<|eom_id|>"], ids["<|eot_id|>"]],
     )
+    return model
+
+
+def build_tiny_model(folder: Path, corpus: list[str], log=print) -> None:
+    """Tokenizer, random init from a seed, short pretraining, `save_pretrained` into `folder`."""
+    started = time.time()
+    tokenizer = build_tokenizer(corpus)
+    model = build_model(tokenizer, ARCHITECTURE, PRETRAIN["seed"])
     stats = pretrain(model, tokenizer, corpus, log=log)
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)

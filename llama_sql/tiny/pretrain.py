@@ -28,7 +28,7 @@ from transformers import TrainerCallback
 from llama_sql import tiny_model
 from llama_sql.records import atomic_path
 from llama_sql.tiny import corpus as C
-from llama_sql.tiny_model import SPECIAL_TOKENS
+from llama_sql.tiny_model import build_model
 
 # The in-command tiny model's Llama 3.1 shape in miniature (tiny_model.ARCHITECTURE), two layers deeper.
 ARCHITECTURE = {**tiny_model.ARCHITECTURE, "num_hidden_layers": 5}
@@ -198,29 +198,6 @@ class BlockDataset:
     def __getitem__(self, index: int) -> dict:
         block = self.blocks[index]
         return {"input_ids": block, "labels": block}
-
-
-def build_model(tokenizer, architecture: dict, seed: int):
-    """A Llama-3.1-shaped model with random weights drawn from `seed`."""
-    import torch
-    from transformers import GenerationConfig, LlamaConfig, LlamaForCausalLM
-
-    ids = {t: tokenizer.convert_tokens_to_ids(t) for t in SPECIAL_TOKENS}
-    config = LlamaConfig(
-        **{**architecture, "vocab_size": len(tokenizer)},
-        bos_token_id=ids["<|begin_of_text|>"],
-        eos_token_id=ids["<|end_of_text|>"],
-        pad_token_id=ids["<|finetune_right_pad_id|>"],
-    )
-    torch.manual_seed(seed)
-    model = LlamaForCausalLM(config)
-    model.generation_config = GenerationConfig(
-        bos_token_id=config.bos_token_id,
-        pad_token_id=config.pad_token_id,
-        do_sample=False,
-        eos_token_id=[ids["<|end_of_text|>"], ids["<|eom_id|>"], ids["<|eot_id|>"]],
-    )
-    return model
 
 
 class LossLog(TrainerCallback):
