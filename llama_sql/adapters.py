@@ -21,7 +21,6 @@ from pathlib import Path
 from llama_sql.config import inference_config
 from llama_sql.modeling import load_4bit
 from llama_sql.records import DataError, atomic_path, write_json
-from llama_sql.tiny_model import BUILD_FOLDER_PREFIX
 from llama_sql.workspace import DATASET_NOTE
 
 ADAPTER_INFO = "llama_sql_adapter.json"  # which base, dtype, prompt style and data the adapter was trained on
@@ -107,11 +106,13 @@ def adapter_base_model(adapter: str | Path, info: dict, base_model: str | None =
 def base_fingerprint(config) -> dict:
     """The base's shape; for the tiny model also which build of it (all builds share one shape)."""
     fingerprint = {k: getattr(config, k, None) for k in FINGERPRINT_KEYS}
-    # The tiny model's cache folder is named by a hash of its recipe and training text, so it tells
-    # one build from another: an adapter is only meaningful on the weights it learned on.
-    folder = Path(getattr(config, "_name_or_path", None) or "").name
-    if folder.startswith(BUILD_FOLDER_PREFIX):
-        fingerprint["tiny_build"] = folder
+    # A pretrained tiny base carries a manifest naming its weights' digest (tiny pretrain writes it), so
+    # it tells one build from another: an adapter is only meaningful on the weights it learned on.
+    manifest = Path(getattr(config, "_name_or_path", None) or "") / "manifest.json"
+    if manifest.is_file():
+        digest = json.loads(manifest.read_text()).get("weights_sha256")
+        if digest:
+            fingerprint["tiny_build"] = digest[:12]
     return fingerprint
 
 
@@ -123,8 +124,8 @@ def check_adapter_fits(info: dict, model, base_model: str, adapter) -> None:
         raise DataError(
             f"{adapter}: this adapter was trained on {info.get('base_model')!r}, whose shape or build "
             f"differs from {base_model!r} here (trained on {expected}, found {found}). Pass the base it "
-            "was trained on as --base_model, or train a new adapter on this base (the tiny model is "
-            "rebuilt whenever its recipe changes, so adapters trained on an older build must be retrained)."
+            "was trained on as --base_model, or train a new adapter on this base (an adapter trained on "
+            "another tiny base build must be retrained)."
         )
 
 

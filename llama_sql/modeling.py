@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 from llama_sql.records import DataError
-from llama_sql.tiny_model import ensure_tiny_model
+from llama_sql.tiny import shipped_base
 
 GATED_HINT = (
     "{model} is gated: accept Meta's licence on its Hugging Face page, create a read token at "
@@ -25,9 +25,9 @@ GATED_HINT = (
 
 
 def resolve_model_path(base_model: str) -> str:
-    """`tiny` -> the cached tiny model's folder (built on first use); a path must exist; else a hub id."""
+    """`tiny` -> the shipped pretrained tiny base's folder; a path must exist; else a hub id."""
     if base_model == "tiny":
-        return str(ensure_tiny_model())
+        return str(shipped_base())
     path = Path(base_model).expanduser()
     looks_local = base_model.startswith((".", "/", "~")) or path.exists() or base_model.count("/") != 1
     if looks_local:

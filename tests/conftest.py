@@ -19,7 +19,8 @@ SHARED_SAMPLES = ROOT.parent / "shared" / "samples"
 REFERENCE_COMMAND = dict(
     batch_size=4, lora_r=8, lora_alpha=16, lora_dropout=0.1, num_epochs=3.0, cutoff_len=512
 )
-TRAINING_CODE = ("training.py", "adapters.py", "prompts.py", "config.py", "modeling.py", "tiny_model.py")
+TRAINING_CODE = ("training.py", "adapters.py", "prompts.py", "config.py", "modeling.py")
+TINY_BASE_FILES = ("model.safetensors", "tokenizer.json", "config.json")
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +37,8 @@ def _fingerprint(cfg, train_path: Path) -> str:
     digest = hashlib.sha256(train_path.read_bytes())
     for name in TRAINING_CODE:
         digest.update((ROOT / "llama_sql" / name).read_bytes())
+    for name in TINY_BASE_FILES:  # the shipped base the adapter is trained on
+        digest.update((ROOT / "llama_sql" / "tiny" / "base" / name).read_bytes())
     settings = {k: v for k, v in cfg.to_json().items() if k not in ("dataset_path", "output_dir")}
     digest.update(json.dumps(settings, sort_keys=True).encode())
     return digest.hexdigest()
@@ -45,7 +48,7 @@ def _fingerprint(cfg, train_path: Path) -> str:
 def gate_adapter(project_splits) -> Path:
     """The reference command's adapter on the tiny model and the train split (trained once per change)."""
     from llama_sql.config import train_config
-    from llama_sql.tiny_model import cache_root
+    from llama_sql.tiny import cache_root
     from llama_sql.training import train
 
     output = cache_root() / "gate-adapter"
@@ -99,6 +102,6 @@ def tiny_tokenizer(tiny_model_dir):
 
 @pytest.fixture(scope="session")
 def tiny_model_dir() -> Path:
-    from llama_sql.tiny_model import ensure_tiny_model
+    from llama_sql.tiny import shipped_base
 
-    return ensure_tiny_model()
+    return shipped_base()

@@ -14,7 +14,10 @@ def test_training_records_base_dtype_profile_and_data(short_adapter, project_spl
     assert info["base_model"] == "tiny" and info["compute_dtype"] == "float32" and info["profile"] == "tiny"
     assert info["prompt_style"] == "alpaca" and info["train_explanation"] is False and info["load_in_4bit"]
     assert info["dataset"] == {"path": str(project_splits / "train.json")}
-    assert info["base_fingerprint"]["tiny_build"].startswith("tiny-llama-3.1-")
+    from llama_sql.tiny import shipped_base
+
+    manifest = json.loads((shipped_base() / "manifest.json").read_text())
+    assert info["base_fingerprint"]["tiny_build"] == manifest["weights_sha256"][:12]
     metrics = json.loads((short_adapter / "train_metrics.json").read_text())
     assert "peak_gpu_memory" in metrics and metrics["peak_gpu_memory"] is None  # a CPU run
 

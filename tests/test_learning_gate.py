@@ -1,14 +1,13 @@
-"""The learning gate: the reference command's adapter on the tiny model learns the task; the base does not.
+"""The learning gate: the reference command's adapter on the shipped tiny base learns the task; the base does not.
 
-Held-out: the first 150 test records (no test record is in any training or pretraining text).
+Held-out: the first 150 test records (no test record, and no dataset question or SQL, is in any training
+or pretraining text). The figures of every recipe tried are in docs/learning-gate.md.
 """
 
 import pytest
 
 pytestmark = pytest.mark.slow
-# The gate's history (every recipe tried and its figures) is in docs/learning-gate.md. Strict: the day a
-# recipe reaches the gate these tests pass, XPASS fails the run, and the marker must go.
-GATE_NOT_MET = pytest.mark.xfail(strict=True, reason="learning gate not met by the tiny recipe yet (issue 4)")
+GATE = dict(finetuned_test=0.6, finetuned_train=0.9, base_test=0.3, gain=0.4)
 
 
 @pytest.fixture(scope="module")
@@ -24,15 +23,14 @@ def test_comparison(gate_comparer, project_splits, tmp_path_factory):
     )
 
 
-@GATE_NOT_MET
 def test_finetuned_beats_base_on_held_out_questions(test_comparison):
     metrics = test_comparison.metrics
-    print(
-        {k: (metrics[k]["execution_accuracy"], metrics[k]["valid_sql_rate"]) for k in ("base", "finetuned")}
-    )
+    base, finetuned = (metrics[k]["execution_accuracy"] for k in ("base", "finetuned"))
+    print({k: (metrics[k]["execution_accuracy"], metrics[k]["valid_sql_rate"]) for k in ("base", "finetuned")})
     assert metrics["n"] == 150
-    assert metrics["finetuned"]["execution_accuracy"] >= 0.5
-    assert metrics["base"]["execution_accuracy"] <= 0.05
+    assert finetuned >= GATE["finetuned_test"]
+    assert base <= GATE["base_test"]
+    assert finetuned - base >= GATE["gain"]
 
 
 def test_finetuned_stops_on_its_own(test_comparison):
@@ -53,7 +51,6 @@ def test_compare_writes_the_contracts_files(test_comparison, tmp_path):
     } <= names
 
 
-@GATE_NOT_MET
 def test_finetuned_fits_its_training_records(gate_comparer, project_splits):
     from llama_sql.eval.evaluation import evaluate_records
     from llama_sql.prompts import extract_sql
@@ -62,7 +59,26 @@ def test_finetuned_fits_its_training_records(gate_comparer, project_splits):
     records = load_records(project_splits / "train.json")[:150]
     outputs = gate_comparer.generate(records, "finetuned", progress=False)
     _, metrics = evaluate_records(records, [extract_sql(o.text) for o in outputs])
-    assert metrics["execution_accuracy"] >= 0.9
+    print(metrics["execution_accuracy"])
+    assert metrics["execution_accuracy"] >= GATE["finetuned_train"]
+
+
+def test_what_transfers_to_databases_neither_model_has_seen(gate_comparer, tmp_path):
+    """Reported, not gated: 100 questions over newly generated databases (a seed no corpus uses).
+
+    The base has read such questions only in its own layouts, never in the Alpaca prompt; fine-tuning
+    teaches the prompt and the project's style, so the fine-tuned model should do better on them too.
+    """
+    from llama_sql.comparison import run_comparison
+    from llama_sql.records import write_json
+    from llama_sql.tiny.probe import unseen_generated_records
+
+    path = tmp_path / "unseen.json"
+    write_json(path, unseen_generated_records(100))
+    metrics = run_comparison(gate_comparer, path, tmp_path / "compare", progress=False).metrics
+    print({k: (metrics[k]["execution_accuracy"], metrics[k]["valid_sql_rate"]) for k in ("base", "finetuned")})
+    assert metrics["n"] == 100
+    assert metrics["finetuned"]["execution_accuracy"] > metrics["base"]["execution_accuracy"]
 
 
 @pytest.mark.parametrize("which", ["base", "finetuned"])

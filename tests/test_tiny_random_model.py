@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from llama_sql.tiny_model import SPECIAL_TOKENS
+from llama_sql.tiny.architecture import SPECIAL_TOKENS
 
 
 @pytest.fixture(scope="module")

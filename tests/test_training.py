@@ -56,26 +56,27 @@ def test_checkpoint_marker_decides_what_resume_trusts(tmp_path):
     assert not (tmp_path / "checkpoint-30").exists()  # the half-written one is set aside
 
 
-def test_an_adapter_from_another_tiny_build_is_refused():
-    """Every tiny build has the same shape; compare must still refuse an adapter learned on other weights."""
+def test_an_adapter_from_another_tiny_build_is_refused(tmp_path):
+    """Tiny builds share one shape; compare must still refuse an adapter learned on other weights."""
     from types import SimpleNamespace
 
     from llama_sql.adapters import base_fingerprint, check_adapter_fits
     from llama_sql.records import DataError
 
-    shape = dict(model_type="llama", vocab_size=2059, hidden_size=256, num_hidden_layers=3)
+    shape = dict(model_type="llama", vocab_size=2059, hidden_size=256, num_hidden_layers=5)
 
-    def model(folder):
-        return SimpleNamespace(config=SimpleNamespace(**shape, _name_or_path=f"/cache/{folder}"))
+    def model(weights_digest):
+        folder = tmp_path / weights_digest
+        folder.mkdir(exist_ok=True)
+        (folder / "manifest.json").write_text(json.dumps({"weights_sha256": weights_digest * 16}))
+        return SimpleNamespace(config=SimpleNamespace(**shape, _name_or_path=str(folder)))
 
-    info = {"base_model": "tiny", "base_fingerprint": base_fingerprint(model("tiny-llama-3.1-aaaa").config)}
-    check_adapter_fits(info, model("tiny-llama-3.1-aaaa"), "tiny", "runs/adapter")  # same build: fine
+    info = {"base_model": "tiny", "base_fingerprint": base_fingerprint(model("aaaa").config)}
+    check_adapter_fits(info, model("aaaa"), "tiny", "runs/adapter")  # same build: fine
     with pytest.raises(DataError, match="build"):
-        check_adapter_fits(info, model("tiny-llama-3.1-bbbb"), "tiny", "runs/adapter")
+        check_adapter_fits(info, model("bbbb"), "tiny", "runs/adapter")
     older = {
         "base_model": "tiny",
         "base_fingerprint": {k: v for k, v in info["base_fingerprint"].items() if k != "tiny_build"},
     }
-    check_adapter_fits(
-        older, model("tiny-llama-3.1-bbbb"), "tiny", "runs/adapter"
-    )  # no build recorded: shape only
+    check_adapter_fits(older, model("bbbb"), "tiny", "runs/adapter")  # no build recorded: shape only

@@ -34,7 +34,6 @@ from llama_sql.modeling import load_4bit
 from llama_sql.prompts import render_prompt
 from llama_sql.records import load_records, require_fields, write_json
 from llama_sql.splits import split_records
-from llama_sql.tiny_model import ensure_tiny_model
 
 
 @dataclass(frozen=True)
@@ -79,8 +78,6 @@ def run_bench(output_dir="runs/bench", dataset_path=None, base_model="tiny", siz
     records = load_records(dataset_path)
     require_fields(records, dataset_path)
     splits = split_records(records)
-    if base_model == "tiny":
-        ensure_tiny_model(log=log)  # built once per machine, before any timed section
     result = {}
     log(
         f"training: the recipe against every sequence padded to cutoff_len, {bench_size.train_steps} steps each,"

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import random
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,6 +32,7 @@ from llama_sql.builder.schema import sql_literal
 from llama_sql.eval.sandbox import DatabaseBuildError
 from llama_sql.prompts import ALPACA_TEMPLATE, database_for_prompt
 from llama_sql.records import atomic_path, load_records
+from llama_sql.tiny import cache_root
 from llama_sql.tiny.databases import random_schema
 
 CORPUS_VERSION = 1  # bump when the code below changes what a recipe generates
@@ -45,10 +45,6 @@ RECIPE = dict(
     max_sample_rows=3,
 )
 QUESTION_PREFIX = "SQL Prompt: "
-
-
-def cache_root() -> Path:
-    return Path(os.environ.get("LLAMA_SQL_CACHE", Path.home() / ".cache" / "llama_sql"))
 
 
 def recipe_key(recipe: dict) -> str:

@@ -25,15 +25,13 @@ from pathlib import Path
 
 from transformers import TrainerCallback
 
-from llama_sql import tiny_model
 from llama_sql.records import atomic_path
+from llama_sql.tiny import cache_root
 from llama_sql.tiny import corpus as C
-from llama_sql.tiny_model import build_model
+from llama_sql.tiny.architecture import ARCHITECTURE, build_model, build_tokenizer, prompt_headers
 
-# The in-command tiny model's Llama 3.1 shape in miniature (tiny_model.ARCHITECTURE), two layers deeper.
-ARCHITECTURE = {**tiny_model.ARCHITECTURE, "num_hidden_layers": 5}
 PRETRAIN = dict(
-    max_steps=900,  # optimizer steps (7.4 M tokens, under half the corpus: it repeats only past 1,987 steps)
+    max_steps=2000,  # optimizer steps: 16.4 M tokens, about one pass over the corpus (1,987 steps)
     batch_size=16,  # blocks per step
     block_size=512,  # tokens per block (the fine-tune's examples are about 220 tokens)
     learning_rate=3e-3,
@@ -55,7 +53,7 @@ PRETRAIN = dict(
 
 
 def default_work_dir() -> Path:
-    return C.cache_root() / "tiny-pretrain"
+    return cache_root() / "tiny-pretrain"
 
 
 def pretrain(
@@ -150,10 +148,10 @@ def ensure_tokenizer(folder: Path, path: Path, settings: dict, architecture: dic
     stride = max(1, meta["documents"] // settings["tokenizer_documents"])
     sample = [text for i, text in enumerate(C.read_corpus(folder)) if i % stride == 0]
     sample += C.project_documents(meta["recipe"]) * settings["tokenizer_project_weight"]
-    sample += list(tiny_model.prompt_headers()) * settings["tokenizer_header_weight"]
-    if architecture["vocab_size"] != tiny_model.ARCHITECTURE["vocab_size"]:
-        raise ValueError("the tokenizer is built with tiny_model's vocabulary size")
-    tokenizer = tiny_model.build_tokenizer(sample)
+    sample += list(prompt_headers()) * settings["tokenizer_header_weight"]
+    if architecture["vocab_size"] != ARCHITECTURE["vocab_size"]:
+        raise ValueError("the tokenizer is built with the architecture's vocabulary size")
+    tokenizer = build_tokenizer(sample)
     tokenizer.save_pretrained(path)
     return tokenizer
 
@@ -229,7 +227,14 @@ def save_base(model, tokenizer, output: Path, manifest: dict) -> None:
     with atomic_path(Path(output)) as tmp:
         model.to(torch.float16).save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
+        manifest["weights_sha256"] = file_digest(tmp / "model.safetensors")
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2))
+
+
+def file_digest(path: Path) -> str:
+    """sha256 of a file: the manifest names the weights it describes."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def project_commit() -> str:

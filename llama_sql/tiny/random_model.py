@@ -14,10 +14,10 @@ from pathlib import Path
 
 from llama_sql.builder import SCHEMAS
 from llama_sql.prompts import database_for_prompt
-from llama_sql.tiny.pretrain import ARCHITECTURE as PRETRAINED_ARCHITECTURE
-from llama_sql.tiny_model import build_model, build_tokenizer, prompt_headers
+from llama_sql.tiny.architecture import ARCHITECTURE as PRETRAINED_ARCHITECTURE
+from llama_sql.tiny.architecture import build_model, build_tokenizer, prompt_headers
 
-ARCHITECTURE = {  # the pretrained base's shape (tiny.pretrain), shrunk: plumbing needs no capacity
+ARCHITECTURE = {  # the pretrained base's shape, shrunk: plumbing needs no capacity
     **{k: v for k, v in PRETRAINED_ARCHITECTURE.items() if k != "vocab_size"},
     "hidden_size": 64,
     "intermediate_size": 128,
