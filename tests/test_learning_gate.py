@@ -26,7 +26,9 @@ def test_comparison(gate_comparer, project_splits, tmp_path_factory):
 def test_finetuned_beats_base_on_held_out_questions(test_comparison):
     metrics = test_comparison.metrics
     base, finetuned = (metrics[k]["execution_accuracy"] for k in ("base", "finetuned"))
-    print({k: (metrics[k]["execution_accuracy"], metrics[k]["valid_sql_rate"]) for k in ("base", "finetuned")})
+    print(
+        {k: (metrics[k]["execution_accuracy"], metrics[k]["valid_sql_rate"]) for k in ("base", "finetuned")}
+    )
     assert metrics["n"] == 150
     assert finetuned >= GATE["finetuned_test"]
     assert base <= GATE["base_test"]
@@ -76,7 +78,9 @@ def test_what_transfers_to_databases_neither_model_has_seen(gate_comparer, tmp_p
     path = tmp_path / "unseen.json"
     write_json(path, unseen_generated_records(100))
     metrics = run_comparison(gate_comparer, path, tmp_path / "compare", progress=False).metrics
-    print({k: (metrics[k]["execution_accuracy"], metrics[k]["valid_sql_rate"]) for k in ("base", "finetuned")})
+    print(
+        {k: (metrics[k]["execution_accuracy"], metrics[k]["valid_sql_rate"]) for k in ("base", "finetuned")}
+    )
     assert metrics["n"] == 100
     assert metrics["finetuned"]["execution_accuracy"] > metrics["base"]["execution_accuracy"]
 
