@@ -42,16 +42,14 @@ def side_by_side_frame(result) -> pd.DataFrame:
     """One row per record: question, gold, each model's SQL and a ✓/✗ from execution.
 
     With several candidates per question, each model also has its voted SQL with its ✓/✗, and how many
-    of its candidates ran and how many of those agreed with the vote.
+    of its candidates ran and how many of those agreed with the vote; Spider records add their hardness.
     """
     rows = []
     for i, record in enumerate(result.records):
-        row = {
-            "id": record.get("id", i),
-            "category": record.get("category", ""),
-            "question": _question(record),
-            "gold": record["output"],
-        }
+        row = {"id": record.get("id", i), "category": record.get("category", "")}
+        if "hardness" in record:
+            row["hardness"] = record["hardness"]
+        row.update(question=_question(record), gold=record["output"])
         for which in MODELS:
             verdict, prediction = result.results[which][i], result.predictions[which][i]
             row[which] = prediction["prediction"]
@@ -99,6 +97,19 @@ def metrics_frame(metrics: dict) -> pd.DataFrame:
 
 def _candidates(metrics: dict) -> int:
     return max(metrics[which].get("candidates", 1) for which in MODELS)
+
+
+def hardness_frame(metrics: dict) -> pd.DataFrame:
+    """Spider's hardness levels: questions per level and each model's accuracy there (empty without them)."""
+    table = metrics.get("hardness") or {}
+    rows = []
+    for level, entry in table.items():
+        row = {"level": level, "n": entry["n"]}
+        for which in MODELS:
+            for key, value in entry[which].items():
+                row[f"{which} {key.replace('_', ' ')}"] = value
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("level") if rows else pd.DataFrame()
 
 
 def per_category_frame(metrics: dict) -> pd.DataFrame:
@@ -210,6 +221,7 @@ def write_html_report(result, frame: pd.DataFrame, path: str | Path) -> None:
         _sampling_note(result.metrics),
         metrics_frame(result.metrics).to_html(float_format="%.3f"),
         chart,
+        *_hardness_section(result.metrics),
         "<h2>Per category</h2>",
         per_category_frame(result.metrics).to_html(float_format="%.3f"),
         "<h2>Outcomes</h2>",
@@ -232,6 +244,17 @@ def _sampling_note(metrics: dict) -> str:
         "the vote's; oracle counts a question when any candidate is right. Per question, <i>ran</i> counts "
         "the candidates that ran and <i>agreed</i> those sharing the voted result.</p>"
     )
+
+
+def _hardness_section(metrics: dict) -> list[str]:
+    if not metrics.get("hardness"):
+        return []
+    return [
+        "<h2>By Spider hardness</h2><p>Levels from the gold SQL by Spider's rules (evaluation.py, "
+        "<code>Evaluator.eval_hardness</code>). Test-suite accuracy is empty where the evaluation gave no "
+        "test-suite verdicts.</p>",
+        hardness_frame(metrics).to_html(float_format="%.3f", na_rep="—"),
+    ]
 
 
 def memory_frame(metrics: dict, cfg, model_config) -> pd.DataFrame:
