@@ -2,6 +2,7 @@
 
     python -m llama_sql ask --adapter runs/adapter --db shop.sqlite "How many orders came from Boston?"
     python -m llama_sql ask --adapter runs/adapter --db shop.sqlite --json "How many orders came from Boston?"
+    python -m llama_sql ask --adapter runs/adapter --db shop.sqlite --candidates 8 "How many orders came from Boston?"
 
     answer = ask_database(comparer, "shop.sqlite", "How many orders came from Boston?")
     answer.sql, answer.frame()
@@ -13,6 +14,11 @@ SQLite cannot write to it. A statement that would change data or schema is not a
 runs it on a throwaway in-memory copy, whose changes are discarded, and the answer says so. `--json`
 prints exactly one object, {"sql", "columns", "rows", "error"}; the exit status is 0 when the SQL
 ran, 1 when it did not, 2 for a problem with the input (the file, the question).
+
+`--candidates K` (K > 1) asks for K answers (the greedy one and K-1 sampled, llama_sql/generation.py),
+runs each read-only on the file in the same sandbox, and answers with the result most of them share
+(llama_sql/eval/voting.py); the answer then says how many ran and how many agreed, and `--json` adds
+"candidates", "ran" and "agreed" to its object.
 """
 
 from __future__ import annotations
@@ -27,9 +33,10 @@ from pathlib import Path
 
 from llama_sql.comparison import database_text as project_database_text
 from llama_sql.comparison import load_comparer
-from llama_sql.config import PROFILES
+from llama_sql.config import PROFILES, InferenceConfig, add_sampling_arguments, check_sampling
 from llama_sql.converters.spider import _compact, _prefix
 from llama_sql.eval.sandbox import DatabaseBuildError, open_database, schema_sql
+from llama_sql.eval.voting import vote_on
 from llama_sql.prompts import SAMPLE_ROWS, extract_sql
 from llama_sql.records import DataError
 
@@ -52,6 +59,9 @@ class Answer:
     rows: list[list]
     error: str | None  # why there is no result (the SQL failed, or would change the database)
     response: str = ""  # the model's whole answer, SQL and anything around it
+    candidates: int = 1  # answers drawn; above 1 the SQL is the one their results voted for
+    ran: int | None = None  # with several candidates: how many ran
+    agreed: int | None = None  # with several candidates: how many shared the chosen result
 
     def frame(self):
         """The result as a pandas DataFrame (empty when the SQL did not run)."""
@@ -60,7 +70,10 @@ class Answer:
         return pd.DataFrame(self.rows, columns=self.columns)
 
     def to_json(self) -> dict:
-        return {"sql": self.sql, "columns": self.columns, "rows": self.rows, "error": self.error}
+        answer = {"sql": self.sql, "columns": self.columns, "rows": self.rows, "error": self.error}
+        if self.candidates > 1:
+            answer.update(candidates=self.candidates, ran=self.ran, agreed=self.agreed)
+        return answer
 
 
 def database_text(db_path: str | Path) -> str:
@@ -141,25 +154,50 @@ def run_read_only(db_path: str | Path, sql: str, question: str = "") -> Answer:
 
 
 def ask_database(
-    comparer, db_path: str | Path, question: str, which: str = "finetuned", instruction: str | None = None
+    comparer,
+    db_path: str | Path,
+    question: str,
+    which: str = "finetuned",
+    instruction: str | None = None,
+    candidates: int = InferenceConfig.candidates,
+    temperature: float = InferenceConfig.temperature,
+    seed: int = InferenceConfig.seed,
 ) -> Answer:
     """One question about a SQLite file, answered by `comparer` (from load_comparer) and run read-only.
 
     `which` picks the fine-tuned model (default) or the base; `instruction` is `database_text(db_path)`
-    when the caller has already read it.
+    when the caller has already read it. `candidates` > 1 answers with the vote of that many answers.
     """
     question = (question or "").strip()
     if not question:
         raise DataError("the question is empty: ask something about the database, in words.")
+    check_sampling(candidates, temperature)
     instruction = instruction or database_text(db_path)
     prompt = question if question.startswith("SQL Prompt:") else f"SQL Prompt: {question}"
     record = {"instruction": instruction, "input": prompt, "output": ""}
+    if candidates > 1:
+        return _voted_answer(comparer, db_path, question, which, record, candidates, temperature, seed)
     response = comparer.generate([record], which, progress=False)[0].text
     sql = extract_sql(response)
     if sql is None:
         return Answer(question, None, [], [], "the model's answer holds no SQL", response)
     answer = run_read_only(db_path, sql, question)
     answer.response = response
+    return answer
+
+
+def _voted_answer(comparer, db_path, question, which, record, candidates, temperature, seed) -> Answer:
+    """K answers, each run read-only on the file; the answer is the SQL whose result most of them share."""
+    drawn = comparer.candidates([record], which, candidates, temperature, seed, progress=False)[0]
+    sqls = [extract_sql(g.text) for g in drawn]
+    with _open(Path(db_path)) as db:
+        vote = vote_on(db, sqls, [g.log_prob for g in drawn])
+    if vote.index is None:
+        answer = Answer(question, None, [], [], "none of the model's answers holds SQL", drawn[0].text)
+    else:
+        answer = run_read_only(db_path, vote.sql, question)
+        answer.response = drawn[vote.index].text
+    answer.candidates, answer.ran, answer.agreed = len(drawn), vote.ran, vote.agreed
     return answer
 
 
@@ -173,6 +211,7 @@ def add_cli(parser) -> None:
     parser.add_argument("--base_model", help="default: the base the adapter was trained on")
     parser.add_argument("--profile", default="auto", choices=["auto", *PROFILES])
     parser.add_argument("--max_new_tokens", type=int, default=128)
+    add_sampling_arguments(parser)
 
 
 def run_cli(args) -> int:
@@ -194,6 +233,10 @@ def run_cli(args) -> int:
             print(
                 f"({len(answer.rows)} rows{', the first ' + str(PRINTED_ROWS) + ' shown' if len(answer.rows) > PRINTED_ROWS else ''})"
             )
+        if answer.candidates > 1:
+            print(
+                f"({answer.ran} of {answer.candidates} candidates ran; {answer.agreed} agreed on this result)"
+            )
     return 0 if answer.error is None else 1
 
 
@@ -201,10 +244,19 @@ def _answer(args) -> Answer:
     question = " ".join(args.question).strip()
     if not question:
         raise DataError("the question is empty: ask something about the database, in words.")
+    check_sampling(args.candidates, args.temperature)
     instruction = database_text(args.db)  # a bad file fails before the model loads
     with contextlib.redirect_stdout(sys.stderr):  # loading messages stay off stdout, which is the answer's
         comparer = load_comparer(args.base_model, args.adapter, args.profile, args.max_new_tokens)
-    return ask_database(comparer, args.db, question, instruction=instruction)
+    return ask_database(
+        comparer,
+        args.db,
+        question,
+        instruction=instruction,
+        candidates=args.candidates,
+        temperature=args.temperature,
+        seed=args.seed,
+    )
 
 
 def _json_value(value):

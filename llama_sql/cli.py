@@ -6,6 +6,7 @@
     python -m llama_sql compare --adapter runs/adapter --dataset_path runs/data/test.json
     python -m llama_sql export --adapter runs/adapter --output_dir runs/merged
     python -m llama_sql ask --adapter runs/adapter --db my.sqlite "How many orders are there?"
+    python -m llama_sql benchmark spider --spider_dir spider/ --adapter runs/adapter --output_dir runs/spider
 
 Each command lives in the module that does its work; that module exposes `add_cli(parser)` to declare
 its flags and `run_cli(args) -> int` to run. The package's own modules are imported at the top of each
@@ -41,6 +42,11 @@ COMMANDS = [
     ),
     (("export",), "llama_sql.export", "merge the adapter into a 16-bit copy of its base"),
     (("ask",), "llama_sql.asking", "answer a question about your own SQLite file"),
+    (
+        ("benchmark", "spider"),
+        "llama_sql.spider_benchmark",
+        "Spider dev, base vs fine-tuned, by Spider's hardness levels",
+    ),
     (("tiny", "pretrain"), "llama_sql.tiny.pretrain", "rebuild the pretrained tiny base from its recipe"),
     (("tiny", "corpus"), "llama_sql.tiny.corpus", "build (or find) the tiny base's pretraining corpus"),
     (

@@ -1,7 +1,7 @@
 """Base vs fine-tuned, side by side, every generated query executed and scored.
 
     python -m llama_sql compare --adapter runs/adapter --dataset_path runs/data/test.json \
-        --output_dir runs/compare --limit 150
+        --output_dir runs/compare --limit 150 [--candidates 8 --temperature 0.7 --seed 0]
 
 The base model is the one the adapter was trained on (recorded beside it; llama_sql/adapters.py)
 unless --base_model names another, which is checked against the adapter's record.
@@ -9,6 +9,12 @@ unless --base_model names another, which is checked against the adapter's record
 One 4-bit copy of the base weights serves both models: the LoRA adapter is switched off for the
 base and on for the fine-tuned model, so both fit a T4 and see the same prompts and greedy decoding.
 Writes comparison.csv, comparison.html, metrics.json, predictions_base.jsonl, predictions_finetuned.jsonl.
+
+With `--candidates K` (K > 1) each model also samples K-1 more answers per question, and the K candidates
+(the greedy one among them) vote by execution (llama_sql/eval/voting.py). The predictions and
+`execution_accuracy` stay the greedy ones; each model's metrics add `voted_execution_accuracy` (the
+voted answers) and `oracle_execution_accuracy` (any candidate right), and every question records how
+many candidates ran and how many agreed with the vote.
 """
 
 from __future__ import annotations
@@ -19,9 +25,10 @@ from pathlib import Path
 
 from llama_sql.adapters import load_with_adapter
 from llama_sql.builder import DEFAULT_OUTPUT
-from llama_sql.config import PROFILES
+from llama_sql.config import PROFILES, InferenceConfig, add_sampling_arguments, check_sampling
 from llama_sql.eval.evaluation import evaluate_records
-from llama_sql.generation import BATCH_SIZE, generate
+from llama_sql.eval.voting import score_candidates
+from llama_sql.generation import BATCH_SIZE, generate, sample
 from llama_sql.gpu_memory import peak_memory, reset_peak_memory
 from llama_sql.prompts import extract_sql, render_prompt
 from llama_sql.records import DataError, atomic_path, load_records, require_fields, write_json, write_jsonl
@@ -40,10 +47,12 @@ class Comparer:
     base_model: str | None = None  # the base that was loaded (recorded in metrics.json)
     compute_dtype: str | None = None  # the 4-bit matmuls' dtype on this device (recorded in metrics.json)
 
-    def generate(self, records: list[dict], which: str, progress: bool = True) -> list:
+    def generate(
+        self, records: list[dict], which: str, progress: bool = True, log_probs: bool = False
+    ) -> list:
+        """One greedy answer per record (`log_probs`: with its sequence log-probability)."""
         prompts = [render_prompt(r, self.prompt_style, self.tokenizer) for r in records]
-        adapter_off = self.model.disable_adapter() if which == "base" else contextlib.nullcontext()
-        with adapter_off:
+        with self._adapter(which):
             return generate(
                 self.model,
                 self.tokenizer,
@@ -52,7 +61,46 @@ class Comparer:
                 self.max_new_tokens,
                 progress=progress,
                 desc=which,
+                log_probs=log_probs,
             )
+
+    def sample(
+        self, records: list[dict], which: str, n: int, temperature: float, seed: int, progress: bool = True
+    ) -> list[list]:
+        """`n` sampled answers per record, each with its sequence log-probability."""
+        prompts = [render_prompt(r, self.prompt_style, self.tokenizer) for r in records]
+        with self._adapter(which):
+            return sample(
+                self.model,
+                self.tokenizer,
+                prompts,
+                n,
+                temperature,
+                seed,
+                self.batch_size,
+                self.max_new_tokens,
+                progress=progress,
+                desc=f"{which}, {n} samples each",
+            )
+
+    def candidates(
+        self,
+        records: list[dict],
+        which: str,
+        k: int,
+        temperature: float = InferenceConfig.temperature,
+        seed: int = InferenceConfig.seed,
+        progress: bool = True,
+    ) -> list[list]:
+        """K answers per record: the greedy one first, then K-1 sampled ones."""
+        greedy = self.generate(records, which, progress, log_probs=k > 1)
+        drawn = (
+            self.sample(records, which, k - 1, temperature, seed, progress) if k > 1 else [[]] * len(records)
+        )
+        return [[first, *rest] for first, rest in zip(greedy, drawn, strict=True)]
+
+    def _adapter(self, which: str):
+        return self.model.disable_adapter() if which == "base" else contextlib.nullcontext()
 
     def ask(self, instruction: str, question: str):
         """Both models answer one question about one database; each answer is run. Returns a DataFrame."""
@@ -103,39 +151,94 @@ def run_comparison(
     output_dir: str | Path,
     limit: int | None = None,
     progress: bool = True,
+    candidates: int = InferenceConfig.candidates,
+    temperature: float = InferenceConfig.temperature,
+    seed: int = InferenceConfig.seed,
 ) -> ComparisonResult:
     """Generate with both models, evaluate both by execution, write every output file atomically."""
     records = load_records(dataset_path)
     require_fields(records, dataset_path)
     records = records[:limit] if limit else records
     base_dir = Path(dataset_path).resolve().parent
-    predictions, results, metrics = {}, {}, {"n": len(records), "dataset": str(dataset_path)}
+    result = compare_records(
+        comparer, records, base_dir, str(dataset_path), progress, candidates, temperature, seed
+    )
+    write_comparison(result, output_dir)
+    return result
+
+
+def compare_records(
+    comparer: Comparer,
+    records: list[dict],
+    base_dir: str | Path | None,
+    dataset: str,
+    progress: bool = True,
+    candidates: int = InferenceConfig.candidates,
+    temperature: float = InferenceConfig.temperature,
+    seed: int = InferenceConfig.seed,
+) -> ComparisonResult:
+    """Both models on `records` (their db_path resolved against `base_dir`), evaluated; nothing written."""
+    check_sampling(candidates, temperature)
+    predictions, results, metrics = {}, {}, {"n": len(records), "dataset": dataset}
     metrics.update(base_model=comparer.base_model, compute_dtype=comparer.compute_dtype)
+    if candidates > 1:
+        metrics["sampling"] = {"candidates": candidates, "temperature": temperature, "seed": seed}
     reset_peak_memory()
     for which in MODELS:
-        outputs = comparer.generate(records, which, progress)
+        answers = comparer.candidates(records, which, candidates, temperature, seed, progress)
+        outputs = [drawn[0] for drawn in answers]
         predictions[which] = [
-            {
-                "id": r.get("id", i),
-                "prediction": extract_sql(o.text) or "",
-                "response": o.text,
-                "stopped": o.stopped,
-                "new_tokens": o.new_tokens,
-            }
-            for i, (r, o) in enumerate(zip(records, outputs, strict=True))
+            _prediction(r.get("id", i), o) for i, (r, o) in enumerate(zip(records, outputs, strict=True))
         ]
         results[which], metrics[which] = evaluate_records(
             records, [p["prediction"] for p in predictions[which]], base_dir=base_dir
         )
         metrics[which]["eos_stop_rate"] = sum(o.stopped for o in outputs) / max(1, len(outputs))
+        metrics[which].update(
+            candidates=1,
+            voted_execution_accuracy=metrics[which]["execution_accuracy"],
+            oracle_execution_accuracy=metrics[which]["execution_accuracy"],
+        )
+        if candidates > 1:
+            _add_votes(records, answers, base_dir, predictions[which], results[which], metrics[which])
     metrics["max_new_tokens"] = comparer.max_new_tokens
     metrics["peak_gpu_memory"] = peak_memory()
-    result = ComparisonResult(records, predictions, results, metrics)
-    write_comparison(result, output_dir)
-    return result
+    return ComparisonResult(records, predictions, results, metrics)
 
 
-def write_comparison(result: ComparisonResult, output_dir: str | Path) -> Path:
+def _prediction(record_id, output) -> dict:
+    return {
+        "id": record_id,
+        "prediction": extract_sql(output.text) or "",
+        "response": output.text,
+        "stopped": output.stopped,
+        "new_tokens": output.new_tokens,
+    }
+
+
+def _add_votes(records, answers, base_dir, predictions, results, metrics) -> None:
+    """Vote on every record's candidates; record the vote beside the greedy prediction and verdict."""
+    sqls = [[extract_sql(o.text) or "" for o in drawn] for drawn in answers]
+    scores = score_candidates(records, sqls, [[o.log_prob for o in drawn] for drawn in answers], base_dir)
+    metrics.update(scores.metrics, candidates=len(answers[0]) if answers else 0)
+    for i, vote in enumerate(scores.votes):
+        predictions[i].update(
+            log_prob=answers[i][0].log_prob,
+            candidates=sqls[i],
+            candidate_log_probs=[o.log_prob for o in answers[i]],
+            **vote.to_json(),
+        )
+        results[i].update(
+            candidates=len(sqls[i]),
+            ran=vote.ran,
+            agreed=vote.agreed,
+            voted_correct=bool(scores.voted[i]["correct"]),
+            oracle_correct=scores.oracle[i],
+        )
+
+
+def write_comparison(result: ComparisonResult, output_dir: str | Path, extra: dict | None = None) -> Path:
+    """Every output file into `output_dir`, replaced whole; `extra` maps more file names to JSON data."""
     with atomic_path(output_dir) as tmp:
         tmp.mkdir()
         for which in MODELS:
@@ -144,6 +247,8 @@ def write_comparison(result: ComparisonResult, output_dir: str | Path) -> Path:
         frame.to_csv(tmp / "comparison.csv", index=False)
         write_html_report(result, frame, tmp / "comparison.html")
         write_json(tmp / "metrics.json", result.metrics)
+        for name, data in (extra or {}).items():
+            write_json(tmp / name, data)
     return Path(output_dir)
 
 
@@ -190,20 +295,40 @@ def add_cli(parser) -> None:
         "--batch_size", type=int, default=BATCH_SIZE, help=f"prompts generated at once (default {BATCH_SIZE})"
     )
     parser.add_argument("--max_new_tokens", type=int, default=128)
+    add_sampling_arguments(parser)
 
 
 def run_cli(args) -> int:
+    check_sampling(args.candidates, args.temperature)
     load_records(args.dataset_path)  # a bad dataset fails before minutes of model loading
     comparer = load_comparer(
         args.base_model, args.adapter, args.profile, args.max_new_tokens, args.batch_size
     )
     print(f"base model {comparer.base_model}, compute dtype {comparer.compute_dtype}")
-    result = run_comparison(comparer, args.dataset_path, args.output_dir, args.limit)
+    result = run_comparison(
+        comparer,
+        args.dataset_path,
+        args.output_dir,
+        args.limit,
+        candidates=args.candidates,
+        temperature=args.temperature,
+        seed=args.seed,
+    )
+    print_summary(result.metrics)
+    print(f"wrote {args.output_dir}/comparison.csv, comparison.html, metrics.json")
+    return 0
+
+
+def print_summary(metrics: dict) -> None:
     for which in MODELS:
-        m = result.metrics[which]
+        m = metrics[which]
         print(
             f"{which:>9}: execution accuracy {m['execution_accuracy']:.3f}, exact match {m['exact_match']:.3f}, "
             f"valid SQL {m['valid_sql_rate']:.3f}, stopped at EOS {m['eos_stop_rate']:.3f}"
         )
-    print(f"wrote {args.output_dir}/comparison.csv, comparison.html, metrics.json")
-    return 0
+        if m.get("candidates", 1) > 1:
+            print(
+                f"{'':>9}  {m['candidates']} candidates: voted {m['voted_execution_accuracy']:.3f}, "
+                f"oracle {m['oracle_execution_accuracy']:.3f}; on average {m['mean_ran']:.1f} ran, "
+                f"{m['mean_agreed']:.1f} agreed with the vote"
+            )

@@ -16,7 +16,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from llama_sql.records import write_json
+from llama_sql.records import DataError, write_json
 
 LLAMA_LINEAR_MODULES = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
@@ -309,6 +309,15 @@ class InferenceConfig:
     )
     batch_size: int = setting(32, "prompts generated at once")
     max_new_tokens: int = setting(128, "a bound on every answer, in tokens")
+    candidates: int = setting(
+        1,
+        "answers per question: 1 is greedy decoding; K > 1 adds K-1 sampled answers to the greedy one, "
+        "runs them all and answers with the result most of them share (execution-guided answers)",
+    )
+    temperature: float = setting(
+        0.7, "sampling temperature of the extra candidates (plain temperature sampling: no top-k, no top-p)"
+    )
+    seed: int = setting(0, "seed of the sampled candidates: the same prompts and seed draw the same answers")
 
 
 def inference_config(profile: str = "auto", **overrides) -> InferenceConfig:
@@ -323,3 +332,28 @@ def inference_config(profile: str = "auto", **overrides) -> InferenceConfig:
     values = {"profile": profile, "compute_dtype": dtype}
     values.update({k: v for k, v in overrides.items() if v is not None})
     return InferenceConfig(**values)
+
+
+SAMPLING_FIELDS = ("candidates", "temperature", "seed")
+
+
+def add_sampling_arguments(parser) -> None:
+    """`--candidates`, `--temperature`, `--seed` with InferenceConfig's defaults and help (compare, ask, benchmark)."""
+    fields = {f.name: f for f in dataclasses.fields(InferenceConfig)}
+    for name in SAMPLING_FIELDS:
+        item = fields[name]
+        kind = {"int": int, "float": float}[item.type if isinstance(item.type, str) else item.type.__name__]
+        parser.add_argument(
+            f"--{name}",
+            type=kind,
+            default=item.default,
+            help=f"{item.metadata['help']} (default {item.default})",
+        )
+
+
+def check_sampling(candidates: int, temperature: float) -> None:
+    """Refuse settings that cannot draw answers, saying which flag to change."""
+    if candidates < 1:
+        raise DataError(f"--candidates must be 1 (greedy) or more, got {candidates}.")
+    if candidates > 1 and not temperature > 0:
+        raise DataError(f"--temperature must be above 0 to sample candidates, got {temperature}.")

@@ -1,6 +1,7 @@
 """Batched generation: many prompts at once, left-padded, greedy by default, each shared prefix read once.
 
     outputs = generate(model, tokenizer, prompts, batch_size=32, max_new_tokens=128)
+    drawn = sample(model, tokenizer, prompts, n=7, temperature=0.7, seed=0)   # 7 answers per prompt
 
 Prompts about the same database start with the same few hundred tokens (the template and the
 database) and differ only in the question. Reading a prompt (the prefill) is most of the cost of a
@@ -13,6 +14,12 @@ the remainders padded before them, so every prompt's last token sits next to its
 Generation stops at any of the model's end tokens (EOS, <|eot_id|>), and each output records whether it
 stopped on its own or ran into `max_new_tokens`. `share_prefixes=False` reads every prompt whole: the
 plain batched generation the benchmark compares against.
+
+`sample` draws several answers per prompt for execution-guided answers (llama_sql/eval/voting.py): each
+prompt is repeated n times in the batch (the copies share their whole prompt, so it is read once per
+batch) and decoded with plain temperature sampling (no top-k, no top-p), seeded so that the same prompts,
+batch size and seed draw the same answers. `log_probs=True` also records each answer's sequence
+log-probability under the model itself (temperature 1), stop token included, which voting uses to break ties.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ class Generation:
     text: str  # the new text, up to (not including) the stop token
     new_tokens: int  # tokens generated, the stop token included
     stopped: bool  # True when an end token came before max_new_tokens
+    log_prob: float | None = None  # sum of the model's log-probabilities of those tokens (when asked for)
 
 
 def generate(
@@ -44,8 +52,14 @@ def generate(
     progress: bool = True,
     desc: str = "generating",
     share_prefixes: bool = True,
+    temperature: float = 1.0,
+    seed: int | None = None,
+    log_probs: bool = False,
 ) -> list[Generation]:
-    """One `Generation` per prompt, in the prompts' order."""
+    """One `Generation` per prompt, in the prompts' order.
+
+    Greedy unless `do_sample`; sampling is plain temperature sampling, seeded by `seed` when given.
+    """
     import torch
     from tqdm.auto import tqdm
 
@@ -54,22 +68,97 @@ def generate(
     shared = shared_prefix_lengths(ids) if share_prefixes else [0] * len(ids)
     order = generation_order(ids, shared)
     results: list[Generation | None] = [None] * len(prompts)
+    # top_k=0 and top_p=1.0 override the library's default top-k of 50 and any top-p the checkpoint sets
+    sampling = dict(temperature=temperature, top_k=0, top_p=1.0) if do_sample else {}
     model.eval()
     batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
-    for batch in tqdm(batches, desc=desc, disable=not progress, unit="batch"):
-        with torch.inference_mode():
-            inputs = _batch_inputs(model, tokenizer, [ids[i] for i in batch], [shared[i] for i in batch])
-            output = model.generate(
-                **inputs,
-                max_new_tokens=max_new_tokens,
-                do_sample=do_sample,
-                eos_token_id=stops,
-                pad_token_id=tokenizer.pad_token_id,
-            )
-        new = output[:, inputs["input_ids"].shape[1] :]
-        for row, index in enumerate(batch):
-            results[index] = _decode(tokenizer, new[row].tolist(), stops, tokenizer.pad_token_id)
+    with torch.random.fork_rng(devices=range(torch.cuda.device_count()), enabled=seed is not None):
+        if seed is not None:
+            torch.manual_seed(seed)
+        for batch in tqdm(batches, desc=desc, disable=not progress, unit="batch"):
+            scorer = SequenceLogProbs() if log_probs else None
+            with torch.inference_mode():
+                inputs = _batch_inputs(model, tokenizer, [ids[i] for i in batch], [shared[i] for i in batch])
+                output = model.generate(
+                    **inputs,
+                    max_new_tokens=max_new_tokens,
+                    do_sample=do_sample,
+                    **sampling,
+                    eos_token_id=stops,
+                    pad_token_id=tokenizer.pad_token_id,
+                    logits_processor=[scorer] if scorer else None,
+                )
+            new = output[:, inputs["input_ids"].shape[1] :]
+            token_log_probs = scorer.finish(new) if scorer else None
+            for row, index in enumerate(batch):
+                results[index] = _decode(tokenizer, new[row].tolist(), stops, tokenizer.pad_token_id)
+                if token_log_probs is not None:
+                    results[index].log_prob = float(token_log_probs[row, : results[index].new_tokens].sum())
     return results  # type: ignore[return-value]
+
+
+def sample(
+    model,
+    tokenizer,
+    prompts: list[str],
+    n: int,
+    temperature: float,
+    seed: int | None,
+    batch_size: int = BATCH_SIZE,
+    max_new_tokens: int = 128,
+    progress: bool = True,
+    desc: str = "sampling",
+    log_probs: bool = True,
+) -> list[list[Generation]]:
+    """`n` sampled answers per prompt, in the prompts' order; `batch_size` counts answers, not prompts."""
+    repeated = [prompt for prompt in prompts for _ in range(n)]
+    drawn = generate(
+        model,
+        tokenizer,
+        repeated,
+        batch_size,
+        max_new_tokens,
+        do_sample=True,
+        progress=progress,
+        desc=desc,
+        temperature=temperature,
+        seed=seed,
+        log_probs=log_probs,
+    )
+    return [drawn[i * n : (i + 1) * n] for i in range(len(prompts))]
+
+
+class SequenceLogProbs:
+    """A logits processor that keeps, per row and step, the model's log-probability of the chosen token.
+
+    It sees each step's logits before sampling, and the token chosen at a step only at the next call (as
+    the last column of `input_ids`), so it remembers the previous step's log-softmax; `finish` adds the
+    last step's token. Custom processors run before the temperature warper, so these are the model's own
+    probabilities at temperature 1, whatever the sampling temperature. The scores pass through unchanged.
+    """
+
+    def __init__(self):
+        self.previous = None  # the last step's log-softmax, rows x vocabulary
+        self.steps: list = []  # per step, each row's log-probability of the token it chose
+
+    def __call__(self, input_ids, scores):
+        import torch
+
+        self._take(input_ids[:, -1])
+        self.previous = torch.log_softmax(scores.float(), dim=-1)
+        return scores
+
+    def _take(self, chosen) -> None:
+        if self.previous is not None:
+            self.steps.append(self.previous.gather(-1, chosen[:, None])[:, 0])
+
+    def finish(self, new_tokens):
+        """Rows x steps: the log-probability of every new token (pads after a stop included; cut them off)."""
+        import torch
+
+        self._take(new_tokens[:, -1])
+        self.previous = None
+        return torch.stack(self.steps, dim=1).cpu() if self.steps else torch.zeros(len(new_tokens), 0)
 
 
 def shared_prefix_lengths(ids: list[list[int]], min_fraction: float = MIN_SHARED_FRACTION) -> list[int]:

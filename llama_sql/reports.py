@@ -19,6 +19,7 @@ from llama_sql.prompts import extract_sql
 
 MODELS = ("base", "finetuned")
 HEADLINE = ("execution_accuracy", "exact_match", "valid_sql_rate", "eos_stop_rate")
+VOTING = ("voted_execution_accuracy", "oracle_execution_accuracy")  # shown when K > 1 candidates were drawn
 OUTCOME_NAMES = {
     "correct": "correct",
     "wrong_result": "wrong result",
@@ -38,20 +39,27 @@ def _question(record: dict) -> str:
 
 
 def side_by_side_frame(result) -> pd.DataFrame:
-    """One row per record: question, gold, each model's SQL and a ✓/✗ from execution."""
+    """One row per record: question, gold, each model's SQL and a ✓/✗ from execution.
+
+    With several candidates per question, each model also has its voted SQL with its ✓/✗, and how many
+    of its candidates ran and how many of those agreed with the vote; Spider records add their hardness.
+    """
     rows = []
     for i, record in enumerate(result.records):
-        row = {
-            "id": record.get("id", i),
-            "category": record.get("category", ""),
-            "question": _question(record),
-            "gold": record["output"],
-        }
+        row = {"id": record.get("id", i), "category": record.get("category", "")}
+        if "hardness" in record:
+            row["hardness"] = record["hardness"]
+        row.update(question=_question(record), gold=record["output"])
         for which in MODELS:
-            verdict = result.results[which][i]
-            row[which] = result.predictions[which][i]["prediction"]
+            verdict, prediction = result.results[which][i], result.predictions[which][i]
+            row[which] = prediction["prediction"]
             row[f"{which}_ok"] = _mark(verdict)
             row[f"{which}_outcome"] = verdict.get("outcome", "")
+            if "voted" in prediction:
+                row[f"{which}_voted"] = prediction["voted"]
+                row[f"{which}_voted_ok"] = "✓" if verdict.get("voted_correct") else "✗"
+                row[f"{which}_ran"] = prediction["ran"]
+                row[f"{which}_agreed"] = prediction["agreed"]
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -67,9 +75,41 @@ def side_by_side_table(result, n: int = 12):
     )
 
 
+def voting_table(result, which: str = "finetuned", n: int = 12):
+    """One model's greedy and voted SQL side by side for the first `n` questions, with their ✓/✗ and how
+    many candidates ran and agreed with the vote (a run with K > 1 candidates; empty otherwise)."""
+    frame = side_by_side_frame(result)
+    if f"{which}_voted" not in frame:
+        return pd.DataFrame().style
+    columns = ["question", "gold", which, f"{which}_ok", f"{which}_voted", f"{which}_voted_ok"]
+    frame = frame[[*columns, f"{which}_ran", f"{which}_agreed"]].head(n)
+    return frame.style.set_properties(
+        subset=["question", "gold", which, f"{which}_voted"],
+        **{"white-space": "pre-wrap", "text-align": "left", "max-width": "24em", "font-family": "monospace"},
+    )
+
+
 def metrics_frame(metrics: dict) -> pd.DataFrame:
-    """Headline metrics, one column per model."""
-    return pd.DataFrame({which: {k: metrics[which].get(k) for k in HEADLINE} for which in MODELS})
+    """Headline metrics, one column per model (with the voted and oracle accuracy when K > 1)."""
+    keys = HEADLINE + (VOTING if _candidates(metrics) > 1 else ())
+    return pd.DataFrame({which: {k: metrics[which].get(k) for k in keys} for which in MODELS})
+
+
+def _candidates(metrics: dict) -> int:
+    return max(metrics[which].get("candidates", 1) for which in MODELS)
+
+
+def hardness_frame(metrics: dict) -> pd.DataFrame:
+    """Spider's hardness levels: questions per level and each model's accuracy there (empty without them)."""
+    table = metrics.get("hardness") or {}
+    rows = []
+    for level, entry in table.items():
+        row = {"level": level, "n": entry["n"]}
+        for which in MODELS:
+            for key, value in entry[which].items():
+                row[f"{which} {key.replace('_', ' ')}"] = value
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("level") if rows else pd.DataFrame()
 
 
 def per_category_frame(metrics: dict) -> pd.DataFrame:
@@ -178,8 +218,10 @@ def write_html_report(result, frame: pd.DataFrame, path: str | Path) -> None:
         "table{border-collapse:collapse}tr:nth-child(even){background:#f4f6f8}code{white-space:pre-wrap}</style>",
         f"<h1>Base vs fine-tuned</h1><p>{html.escape(str(result.metrics.get('dataset', '')))}, "
         f"{result.metrics['n']} examples, every query executed.</p>",
+        _sampling_note(result.metrics),
         metrics_frame(result.metrics).to_html(float_format="%.3f"),
         chart,
+        *_hardness_section(result.metrics),
         "<h2>Per category</h2>",
         per_category_frame(result.metrics).to_html(float_format="%.3f"),
         "<h2>Outcomes</h2>",
@@ -188,6 +230,31 @@ def write_html_report(result, frame: pd.DataFrame, path: str | Path) -> None:
         frame.to_html(index=False, escape=True),
     ]
     Path(path).write_text("\n".join(parts), encoding="utf-8")
+
+
+def _sampling_note(metrics: dict) -> str:
+    sampling = metrics.get("sampling")
+    if not sampling:
+        return "<p>Greedy decoding, one answer per question.</p>"
+    return (
+        f"<p>Execution-guided answers: {sampling['candidates']} candidates per question (the greedy answer "
+        f"and {sampling['candidates'] - 1} sampled at temperature {sampling['temperature']}, seed "
+        f"{sampling['seed']}), each run on the question's database; the answer is the result most candidates "
+        "share, ties going to the most likely candidate. Execution accuracy is the greedy answer's; voted is "
+        "the vote's; oracle counts a question when any candidate is right. Per question, <i>ran</i> counts "
+        "the candidates that ran and <i>agreed</i> those sharing the voted result.</p>"
+    )
+
+
+def _hardness_section(metrics: dict) -> list[str]:
+    if not metrics.get("hardness"):
+        return []
+    return [
+        "<h2>By Spider hardness</h2><p>Levels from the gold SQL by Spider's rules (evaluation.py, "
+        "<code>Evaluator.eval_hardness</code>). Test-suite accuracy is empty where the evaluation gave no "
+        "test-suite verdicts.</p>",
+        hardness_frame(metrics).to_html(float_format="%.3f", na_rep="—"),
+    ]
 
 
 def memory_frame(metrics: dict, cfg, model_config) -> pd.DataFrame:

@@ -70,4 +70,9 @@ def test_a_small_bench_run_writes_every_contract_key(tmp_path, tiny_model_dir, c
     assert 0 < result["memory"]["ratio"] < 1
     assert result["evaluate"]["gold_execution_accuracy"] == 1.0
     assert 0 <= result["generate"]["agreement"] <= 1
-    assert "| training, real tokens/s |" in capsys.readouterr().out
+    by_k = result["candidates"]["by_k"]
+    assert list(by_k) == ["1", "4", "8"]
+    assert all(by_k[k]["tokens_per_s"] > 0 and by_k[k]["questions_per_s"] > 0 for k in by_k)
+    assert by_k["8"]["new_tokens"] > by_k["1"]["new_tokens"]  # eight answers per question, not one
+    out = capsys.readouterr().out
+    assert "| training, real tokens/s |" in out and "| K = 8 |" in out

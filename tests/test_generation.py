@@ -106,3 +106,51 @@ def test_cpu_inference_stays_in_the_compute_dtype(tiny_base, mixed_prompts):
     assert linears and not any(
         getattr(m.weight.quant_state, "packing_format_for_cpu", False) for m in linears
     )
+
+
+def test_log_probs_change_nothing_and_equal_the_models_own(tiny_base, mixed_prompts):
+    """The recorded sequence log-probability is what a forward pass over prompt + answer gives."""
+    import torch
+
+    from llama_sql.generation import generate
+    from llama_sql.modeling import stop_token_ids
+
+    model, tokenizer = tiny_base
+    plain = generate(model, tokenizer, mixed_prompts[:3], 4, 16, progress=False)
+    scored = generate(model, tokenizer, mixed_prompts[:3], 4, 16, progress=False, log_probs=True)
+    assert [(g.text, g.new_tokens) for g in plain] == [(g.text, g.new_tokens) for g in scored]
+    prompt = tokenizer(mixed_prompts[0], return_tensors="pt")
+    stops = stop_token_ids(tokenizer, model)
+    with torch.inference_mode():
+        ids = model.generate(**prompt, max_new_tokens=16, do_sample=False, eos_token_id=stops)[0]
+        logits = model(ids[None]).logits[0].float().log_softmax(-1)
+    start = prompt["input_ids"].shape[1]
+    new = ids[start : start + scored[0].new_tokens]
+    expected = logits[start - 1 : start - 1 + len(new)].gather(-1, new[:, None]).sum()
+    assert scored[0].log_prob == pytest.approx(float(expected), abs=1e-3)
+    assert all(g.log_prob < 0 for g in scored)
+
+
+def test_sampling_draws_n_answers_per_prompt_reproducibly(tiny_base, mixed_prompts):
+    import torch
+
+    from llama_sql.generation import sample
+
+    model, tokenizer = tiny_base
+    state = torch.random.get_rng_state()
+    first = sample(
+        model, tokenizer, mixed_prompts[:3], 4, 0.7, seed=0, batch_size=8, max_new_tokens=16, progress=False
+    )
+    again = sample(
+        model, tokenizer, mixed_prompts[:3], 4, 0.7, seed=0, batch_size=8, max_new_tokens=16, progress=False
+    )
+    other = sample(
+        model, tokenizer, mixed_prompts[:3], 4, 0.7, seed=1, batch_size=8, max_new_tokens=16, progress=False
+    )
+    assert torch.equal(torch.random.get_rng_state(), state)  # the caller's random state is left alone
+    assert [len(drawn) for drawn in first] == [4, 4, 4]
+    texts = [[g.text for g in drawn] for drawn in first]
+    assert texts == [[g.text for g in drawn] for drawn in again]
+    assert texts != [[g.text for g in drawn] for drawn in other]
+    assert len({text for drawn in texts for text in drawn}) > 3  # sampling, not the greedy answer 12 times
+    assert all(g.log_prob is not None and g.log_prob < 0 for drawn in first for g in drawn)

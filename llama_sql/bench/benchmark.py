@@ -11,7 +11,10 @@ paper (llama_sql/bench/memory_estimate.py). Four comparisons, on the tiny model 
   prompts whose outputs are identical; plain batching (every prompt read whole) is reported beside;
 - evaluation: SQL statements executed per second scoring the test split with its gold SQL as predictions;
 - memory: the tiny model's footprint in 4-bit against 16-bit, and Llama-3.1-8B's T4 peak estimate.
-Writes bench.json (keys in docs/contract.md, plus details) and prints the table BENCHMARKS.md shows.
+Beside them, what execution-guided answers cost (`compare --candidates K`): new tokens/s and questions/s
+at K = 1, 4 and 8 on a few test prompts, K = 1 being greedy decoding and questions/s including the
+vote (every candidate executed). Writes bench.json (keys in docs/contract.md, plus details) and prints the
+table BENCHMARKS.md shows.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from llama_sql.bench.candidates_bench import bench_candidates, format_candidates_table
 from llama_sql.bench.memory_estimate import GB, ModelShape, estimate_peak_memory, profile_estimate
 from llama_sql.bench.train_bench import bench_training
 from llama_sql.builder import DEFAULT_OUTPUT
@@ -45,6 +49,8 @@ class BenchSize:
     batch_size: int = BATCH_SIZE  # prompts per batched generate call, as compare uses
     max_new_tokens: int = 32  # greedy tokens per prompt at most (the gold SQL is mostly shorter)
     eval_records: int | None = None  # test records scored (None: the whole test split)
+    candidate_prompts: int = 8  # test questions answered at each K of candidate_ks
+    candidate_ks: tuple[int, ...] = (1, 4, 8)  # candidates per question timed (1: greedy decoding)
 
 
 SIZES = {
@@ -57,6 +63,7 @@ SIZES = {
         batch_size=16,
         max_new_tokens=8,
         eval_records=50,
+        candidate_prompts=4,
     ),
 }
 # issue 6: what the project's recipe must reach here (">=": at least, "<=": at most)
@@ -94,6 +101,8 @@ def run_bench(output_dir="runs/bench", dataset_path=None, base_model="tiny", siz
     result["evaluate"] = bench_evaluation(splits["test"], dataset_path.parent, bench_size)
     log("memory: 4-bit against 16-bit, and the Llama-3.1-8B estimate")
     result["memory"] = bench_memory(base_model)
+    log(f"candidates: {bench_size.candidate_prompts} test questions at K = {bench_size.candidate_ks}")
+    result["candidates"] = bench_candidates(splits["test"], dataset_path.parent, base_model, bench_size)
     result.update(
         targets={key: list(target) for key, target in TARGETS.items()},
         missed=missed_targets(result),
@@ -292,6 +301,8 @@ def add_cli(parser) -> None:
 def run_cli(args) -> int:
     result = run_bench(args.output_dir, args.dataset_path, args.base_model, args.size)
     print(format_table(result))
+    print()
+    print(format_candidates_table(result))
     cores, cpu, torch_version = (result["machine"][k] for k in ("cores", "cpu", "torch"))
     print(f"\n{cores} cores, {cpu}, torch {torch_version}; {result['runtime_s']} s in all")
     print(f"wrote {Path(args.output_dir) / 'bench.json'}")
