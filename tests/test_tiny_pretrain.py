@@ -36,6 +36,12 @@ def runs(tmp_path_factory):
         output, work = root / "base", root / "work"
         first = pretrain(output, work, RECIPE, dict(SETTINGS, max_steps=3), ARCHITECTURE, log=lambda *_: None)
         second = pretrain(output, work, RECIPE, SETTINGS, ARCHITECTURE, resume=True, log=lambda *_: None)
+        weights = (output / "model.safetensors").read_bytes()
+        again = pretrain(
+            root / "again", work, RECIPE, SETTINGS, ARCHITECTURE, resume=True, log=lambda *_: None
+        )
+        assert again["steps"] == second["steps"] == SETTINGS["max_steps"]  # a finished run takes no step more
+        assert (root / "again" / "model.safetensors").read_bytes() == weights
     finally:
         mp.undo()
     return first, second, output, work

@@ -29,6 +29,7 @@ from llama_sql.records import atomic_path
 from llama_sql.tiny import cache_root
 from llama_sql.tiny import corpus as C
 from llama_sql.tiny.architecture import ARCHITECTURE, build_model, build_tokenizer, prompt_headers
+from llama_sql.training import checkpoint_step
 
 PRETRAIN = dict(
     max_steps=2000,  # optimizer steps: 16.4 M tokens, about one pass over the corpus (1,987 steps)
@@ -68,6 +69,7 @@ def pretrain(
 ) -> dict:
     """Corpus, tokenizer, model, `Trainer`; returns the manifest written beside the 16-bit weights."""
     import torch
+    from safetensors.torch import load_file
     from transformers import Trainer, TrainingArguments, default_data_collator
 
     started, commit = time.time(), project_commit()
@@ -110,8 +112,20 @@ def pretrain(
         data_collator=default_data_collator,
         callbacks=[LossLog(loss_log)],
     )
-    checkpoint = resume and any((work_dir / "checkpoints").glob("checkpoint-*"))
-    trainer.train(resume_from_checkpoint=True if checkpoint else None)
+    found = sorted(
+        (p for p in (work_dir / "checkpoints").glob("checkpoint-*") if p.name[11:].isdigit()),
+        key=checkpoint_step,
+    )
+    found = found if resume else []
+    checkpoint = found[-1] if found else None
+    if checkpoint is not None and checkpoint_step(checkpoint) >= settings["max_steps"]:
+        # The run is complete: resumed, Trainer would take one step past max_steps, so write the
+        # checkpoint's own weights (how a finished run's base is re-exported with a new manifest).
+        model.load_state_dict(load_file(checkpoint / "model.safetensors"))
+        steps = checkpoint_step(checkpoint)
+    else:
+        trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
+        steps = trainer.state.global_step
     history = [json.loads(line) for line in loss_log.read_text().splitlines()]
     manifest = dict(
         recipe=dict(corpus=recipe, pretrain=settings, architecture=architecture),
@@ -122,8 +136,8 @@ def pretrain(
             pairs=meta["pairs"],
             tokens=int(blocks.numel()),
         ),
-        steps=trainer.state.global_step,
-        tokens_seen=trainer.state.global_step * settings["batch_size"] * settings["block_size"],
+        steps=steps,
+        tokens_seen=steps * settings["batch_size"] * settings["block_size"],
         parameters=sum(p.numel() for p in model.parameters()),
         training_wall_time_s=round(history[-1]["elapsed_s"], 1) if history else None,
         command_wall_time_s=round(time.time() - started, 1),
