@@ -160,7 +160,8 @@ def _pools(schema, literals, joins, rng: random.Random) -> dict[str, list]:
             values = [v for literal in seeded for v in _neighbours(literal, rng)]
             pools.setdefault(key, []).extend(values + _own_values(key, _kind(declared, seeded), rng))
     for group in joins:
-        merged = [v for name in group for v in pools.get(name, [])] + list(range(1, 7))
+        # sorted: a set's order follows string hashing, which changes from one process to the next
+        merged = [v for name in sorted(group) for v in pools.get(name, [])] + list(range(1, 7))
         for name in group:
             if name in pools:
                 pools[name] = merged
