@@ -21,6 +21,7 @@ from llama_sql.adapters import load_with_adapter
 from llama_sql.builder import DEFAULT_OUTPUT
 from llama_sql.config import PROFILES
 from llama_sql.eval.evaluation import evaluate_records
+from llama_sql.eval.suite_databases import DEFAULT_K
 from llama_sql.generation import BATCH_SIZE, generate
 from llama_sql.gpu_memory import peak_memory, reset_peak_memory
 from llama_sql.prompts import extract_sql, render_prompt
@@ -103,6 +104,7 @@ def run_comparison(
     output_dir: str | Path,
     limit: int | None = None,
     progress: bool = True,
+    test_suite_k: int = DEFAULT_K,
 ) -> ComparisonResult:
     """Generate with both models, evaluate both by execution, write every output file atomically."""
     records = load_records(dataset_path)
@@ -125,7 +127,10 @@ def run_comparison(
             for i, (r, o) in enumerate(zip(records, outputs, strict=True))
         ]
         results[which], metrics[which] = evaluate_records(
-            records, [p["prediction"] for p in predictions[which]], base_dir=base_dir
+            records,
+            [p["prediction"] for p in predictions[which]],
+            base_dir=base_dir,
+            test_suite_k=test_suite_k,
         )
         metrics[which]["eos_stop_rate"] = sum(o.stopped for o in outputs) / max(1, len(outputs))
     metrics["max_new_tokens"] = comparer.max_new_tokens
@@ -190,19 +195,30 @@ def add_cli(parser) -> None:
         "--batch_size", type=int, default=BATCH_SIZE, help=f"prompts generated at once (default {BATCH_SIZE})"
     )
     parser.add_argument("--max_new_tokens", type=int, default=128)
+    parser.add_argument(
+        "--test_suite_k",
+        type=int,
+        default=DEFAULT_K,
+        help="neighbour databases per record for test-suite accuracy (default %(default)s); 0 turns them off",
+    )
 
 
 def run_cli(args) -> int:
     load_records(args.dataset_path)  # a bad dataset fails before minutes of model loading
+    if args.test_suite_k < 0:
+        raise DataError(f"--test_suite_k must be 0 or more, got {args.test_suite_k}.")
     comparer = load_comparer(
         args.base_model, args.adapter, args.profile, args.max_new_tokens, args.batch_size
     )
     print(f"base model {comparer.base_model}, compute dtype {comparer.compute_dtype}")
-    result = run_comparison(comparer, args.dataset_path, args.output_dir, args.limit)
+    result = run_comparison(
+        comparer, args.dataset_path, args.output_dir, args.limit, test_suite_k=args.test_suite_k
+    )
     for which in MODELS:
         m = result.metrics[which]
         print(
-            f"{which:>9}: execution accuracy {m['execution_accuracy']:.3f}, exact match {m['exact_match']:.3f}, "
+            f"{which:>9}: execution accuracy {m['execution_accuracy']:.3f}, "
+            f"test-suite accuracy {m['test_suite_accuracy']:.3f}, exact match {m['exact_match']:.3f}, "
             f"valid SQL {m['valid_sql_rate']:.3f}, stopped at EOS {m['eos_stop_rate']:.3f}"
         )
     print(f"wrote {args.output_dir}/comparison.csv, comparison.html, metrics.json")

@@ -18,7 +18,7 @@ from llama_sql.eval.sandbox import DatabaseBuildError, open_database
 from llama_sql.prompts import extract_sql
 
 MODELS = ("base", "finetuned")
-HEADLINE = ("execution_accuracy", "exact_match", "valid_sql_rate", "eos_stop_rate")
+HEADLINE = ("execution_accuracy", "test_suite_accuracy", "exact_match", "valid_sql_rate", "eos_stop_rate")
 OUTCOME_NAMES = {
     "correct": "correct",
     "wrong_result": "wrong result",
@@ -29,8 +29,8 @@ OUTCOME_NAMES = {
 }
 
 
-def _mark(verdict: dict) -> str:
-    return "✓" if verdict.get("correct") else "✗"
+def _mark(verdict: dict, field: str = "correct") -> str:
+    return "✓" if verdict.get(field) else "✗"
 
 
 def _question(record: dict) -> str:
@@ -38,7 +38,8 @@ def _question(record: dict) -> str:
 
 
 def side_by_side_frame(result) -> pd.DataFrame:
-    """One row per record: question, gold, each model's SQL and a ✓/✗ from execution."""
+    """One row per record: question, gold, each model's SQL, a ✓/✗ from execution on the record's
+    database (`_ok`) and one from the test suite (`_test_suite`: its neighbour databases too)."""
     rows = []
     for i, record in enumerate(result.records):
         row = {
@@ -51,6 +52,7 @@ def side_by_side_frame(result) -> pd.DataFrame:
             verdict = result.results[which][i]
             row[which] = result.predictions[which][i]["prediction"]
             row[f"{which}_ok"] = _mark(verdict)
+            row[f"{which}_test_suite"] = _mark(verdict, "test_suite_correct")
             row[f"{which}_outcome"] = verdict.get("outcome", "")
         rows.append(row)
     return pd.DataFrame(rows)
@@ -58,8 +60,18 @@ def side_by_side_frame(result) -> pd.DataFrame:
 
 def side_by_side_table(result, n: int = 12):
     """The first `n` rows of the side-by-side frame for a notebook: question, gold and each model's SQL
-    shown whole and wrapped (pandas would cut each after 50 characters), with the ✓/✗ marks."""
-    columns = ["question", "gold", "base", "base_ok", "finetuned", "finetuned_ok"]
+    shown whole and wrapped (pandas would cut each after 50 characters), with the ✓/✗ marks of
+    execution (`_ok`) and of the test suite (`_test_suite`)."""
+    columns = [
+        "question",
+        "gold",
+        "base",
+        "base_ok",
+        "base_test_suite",
+        "finetuned",
+        "finetuned_ok",
+        "finetuned_test_suite",
+    ]
     frame = side_by_side_frame(result)[columns].head(n)
     return frame.style.set_properties(
         subset=["question", "gold", "base", "finetuned"],
@@ -73,7 +85,7 @@ def metrics_frame(metrics: dict) -> pd.DataFrame:
 
 
 def per_category_frame(metrics: dict) -> pd.DataFrame:
-    """Execution accuracy per category for both models, with the number of records."""
+    """Execution and test-suite accuracy per category for both models, with the number of records."""
     categories = sorted(
         set(metrics["base"].get("per_category", {})) | set(metrics["finetuned"].get("per_category", {}))
     )
@@ -87,6 +99,8 @@ def per_category_frame(metrics: dict) -> pd.DataFrame:
                 "n": base.get("n", tuned.get("n")),
                 "base": base.get("execution_accuracy"),
                 "finetuned": tuned.get("execution_accuracy"),
+                "base_test_suite": base.get("test_suite_accuracy"),
+                "finetuned_test_suite": tuned.get("test_suite_accuracy"),
             }
         )
     return pd.DataFrame(rows).set_index("category") if rows else pd.DataFrame()
@@ -177,7 +191,8 @@ def write_html_report(result, frame: pd.DataFrame, path: str | Path) -> None:
         "<style>body{font-family:sans-serif;margin:2em}td,th{padding:3px 8px;vertical-align:top}"
         "table{border-collapse:collapse}tr:nth-child(even){background:#f4f6f8}code{white-space:pre-wrap}</style>",
         f"<h1>Base vs fine-tuned</h1><p>{html.escape(str(result.metrics.get('dataset', '')))}, "
-        f"{result.metrics['n']} examples, every query executed.</p>",
+        f"{result.metrics['n']} examples, every query executed. Execution accuracy: the same rows as the "
+        "gold on the record's database; test-suite accuracy: also on its neighbour databases.</p>",
         metrics_frame(result.metrics).to_html(float_format="%.3f"),
         chart,
         "<h2>Per category</h2>",
