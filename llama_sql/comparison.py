@@ -27,6 +27,7 @@ from llama_sql.adapters import load_with_adapter
 from llama_sql.builder import DEFAULT_OUTPUT
 from llama_sql.config import PROFILES, InferenceConfig, add_sampling_arguments, check_sampling
 from llama_sql.eval.evaluation import evaluate_records
+from llama_sql.eval.suite_databases import DEFAULT_K
 from llama_sql.eval.voting import score_candidates
 from llama_sql.generation import BATCH_SIZE, generate, sample
 from llama_sql.gpu_memory import peak_memory, reset_peak_memory
@@ -154,6 +155,7 @@ def run_comparison(
     candidates: int = InferenceConfig.candidates,
     temperature: float = InferenceConfig.temperature,
     seed: int = InferenceConfig.seed,
+    test_suite_k: int = DEFAULT_K,
 ) -> ComparisonResult:
     """Generate with both models, evaluate both by execution, write every output file atomically."""
     records = load_records(dataset_path)
@@ -161,7 +163,7 @@ def run_comparison(
     records = records[:limit] if limit else records
     base_dir = Path(dataset_path).resolve().parent
     result = compare_records(
-        comparer, records, base_dir, str(dataset_path), progress, candidates, temperature, seed
+        comparer, records, base_dir, str(dataset_path), progress, candidates, temperature, seed, test_suite_k
     )
     write_comparison(result, output_dir)
     return result
@@ -176,6 +178,7 @@ def compare_records(
     candidates: int = InferenceConfig.candidates,
     temperature: float = InferenceConfig.temperature,
     seed: int = InferenceConfig.seed,
+    test_suite_k: int = DEFAULT_K,
 ) -> ComparisonResult:
     """Both models on `records` (their db_path resolved against `base_dir`), evaluated; nothing written."""
     check_sampling(candidates, temperature)
@@ -191,7 +194,10 @@ def compare_records(
             _prediction(r.get("id", i), o) for i, (r, o) in enumerate(zip(records, outputs, strict=True))
         ]
         results[which], metrics[which] = evaluate_records(
-            records, [p["prediction"] for p in predictions[which]], base_dir=base_dir
+            records,
+            [p["prediction"] for p in predictions[which]],
+            base_dir=base_dir,
+            test_suite_k=test_suite_k,
         )
         metrics[which]["eos_stop_rate"] = sum(o.stopped for o in outputs) / max(1, len(outputs))
         metrics[which].update(
@@ -296,11 +302,19 @@ def add_cli(parser) -> None:
     )
     parser.add_argument("--max_new_tokens", type=int, default=128)
     add_sampling_arguments(parser)
+    parser.add_argument(
+        "--test_suite_k",
+        type=int,
+        default=DEFAULT_K,
+        help="neighbour databases per record for test-suite accuracy (default %(default)s); 0 turns them off",
+    )
 
 
 def run_cli(args) -> int:
     check_sampling(args.candidates, args.temperature)
     load_records(args.dataset_path)  # a bad dataset fails before minutes of model loading
+    if args.test_suite_k < 0:
+        raise DataError(f"--test_suite_k must be 0 or more, got {args.test_suite_k}.")
     comparer = load_comparer(
         args.base_model, args.adapter, args.profile, args.max_new_tokens, args.batch_size
     )
@@ -313,6 +327,7 @@ def run_cli(args) -> int:
         candidates=args.candidates,
         temperature=args.temperature,
         seed=args.seed,
+        test_suite_k=args.test_suite_k,
     )
     print_summary(result.metrics)
     print(f"wrote {args.output_dir}/comparison.csv, comparison.html, metrics.json")
@@ -323,7 +338,8 @@ def print_summary(metrics: dict) -> None:
     for which in MODELS:
         m = metrics[which]
         print(
-            f"{which:>9}: execution accuracy {m['execution_accuracy']:.3f}, exact match {m['exact_match']:.3f}, "
+            f"{which:>9}: execution accuracy {m['execution_accuracy']:.3f}, "
+            f"test-suite accuracy {m['test_suite_accuracy']:.3f}, exact match {m['exact_match']:.3f}, "
             f"valid SQL {m['valid_sql_rate']:.3f}, stopped at EOS {m['eos_stop_rate']:.3f}"
         )
         if m.get("candidates", 1) > 1:

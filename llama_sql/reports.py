@@ -18,7 +18,7 @@ from llama_sql.eval.sandbox import DatabaseBuildError, open_database
 from llama_sql.prompts import extract_sql
 
 MODELS = ("base", "finetuned")
-HEADLINE = ("execution_accuracy", "exact_match", "valid_sql_rate", "eos_stop_rate")
+HEADLINE = ("execution_accuracy", "test_suite_accuracy", "exact_match", "valid_sql_rate", "eos_stop_rate")
 VOTING = ("voted_execution_accuracy", "oracle_execution_accuracy")  # shown when K > 1 candidates were drawn
 OUTCOME_NAMES = {
     "correct": "correct",
@@ -30,8 +30,8 @@ OUTCOME_NAMES = {
 }
 
 
-def _mark(verdict: dict) -> str:
-    return "✓" if verdict.get("correct") else "✗"
+def _mark(verdict: dict, field: str = "correct") -> str:
+    return "✓" if verdict.get(field) else "✗"
 
 
 def _question(record: dict) -> str:
@@ -39,7 +39,8 @@ def _question(record: dict) -> str:
 
 
 def side_by_side_frame(result) -> pd.DataFrame:
-    """One row per record: question, gold, each model's SQL and a ✓/✗ from execution.
+    """One row per record: question, gold, each model's SQL, a ✓/✗ from execution on the record's
+    database (`_ok`) and one from the test suite (`_test_suite`: its neighbour databases too).
 
     With several candidates per question, each model also has its voted SQL with its ✓/✗, and how many
     of its candidates ran and how many of those agreed with the vote; Spider records add their hardness.
@@ -54,6 +55,7 @@ def side_by_side_frame(result) -> pd.DataFrame:
             verdict, prediction = result.results[which][i], result.predictions[which][i]
             row[which] = prediction["prediction"]
             row[f"{which}_ok"] = _mark(verdict)
+            row[f"{which}_test_suite"] = _mark(verdict, "test_suite_correct")
             row[f"{which}_outcome"] = verdict.get("outcome", "")
             if "voted" in prediction:
                 row[f"{which}_voted"] = prediction["voted"]
@@ -66,8 +68,18 @@ def side_by_side_frame(result) -> pd.DataFrame:
 
 def side_by_side_table(result, n: int = 12):
     """The first `n` rows of the side-by-side frame for a notebook: question, gold and each model's SQL
-    shown whole and wrapped (pandas would cut each after 50 characters), with the ✓/✗ marks."""
-    columns = ["question", "gold", "base", "base_ok", "finetuned", "finetuned_ok"]
+    shown whole and wrapped (pandas would cut each after 50 characters), with the ✓/✗ marks of
+    execution (`_ok`) and of the test suite (`_test_suite`)."""
+    columns = [
+        "question",
+        "gold",
+        "base",
+        "base_ok",
+        "base_test_suite",
+        "finetuned",
+        "finetuned_ok",
+        "finetuned_test_suite",
+    ]
     frame = side_by_side_frame(result)[columns].head(n)
     return frame.style.set_properties(
         subset=["question", "gold", "base", "finetuned"],
@@ -113,7 +125,7 @@ def hardness_frame(metrics: dict) -> pd.DataFrame:
 
 
 def per_category_frame(metrics: dict) -> pd.DataFrame:
-    """Execution accuracy per category for both models, with the number of records."""
+    """Execution and test-suite accuracy per category for both models, with the number of records."""
     categories = sorted(
         set(metrics["base"].get("per_category", {})) | set(metrics["finetuned"].get("per_category", {}))
     )
@@ -127,6 +139,8 @@ def per_category_frame(metrics: dict) -> pd.DataFrame:
                 "n": base.get("n", tuned.get("n")),
                 "base": base.get("execution_accuracy"),
                 "finetuned": tuned.get("execution_accuracy"),
+                "base_test_suite": base.get("test_suite_accuracy"),
+                "finetuned_test_suite": tuned.get("test_suite_accuracy"),
             }
         )
     return pd.DataFrame(rows).set_index("category") if rows else pd.DataFrame()
@@ -217,7 +231,8 @@ def write_html_report(result, frame: pd.DataFrame, path: str | Path) -> None:
         "<style>body{font-family:sans-serif;margin:2em}td,th{padding:3px 8px;vertical-align:top}"
         "table{border-collapse:collapse}tr:nth-child(even){background:#f4f6f8}code{white-space:pre-wrap}</style>",
         f"<h1>Base vs fine-tuned</h1><p>{html.escape(str(result.metrics.get('dataset', '')))}, "
-        f"{result.metrics['n']} examples, every query executed.</p>",
+        f"{result.metrics['n']} examples, every query executed. Execution accuracy: the same rows as the "
+        "gold on the record's database; test-suite accuracy: also on its neighbour databases.</p>",
         _sampling_note(result.metrics),
         metrics_frame(result.metrics).to_html(float_format="%.3f"),
         chart,

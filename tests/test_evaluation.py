@@ -61,8 +61,16 @@ def test_evaluate_writes_metrics_and_one_verdict_per_record(tmp_path, capsys):
     assert metrics["execution_accuracy"] == pytest.approx(3 / 7)
     assert metrics["exact_match"] == pytest.approx(1 / 8)
     assert metrics["valid_sql_rate"] == pytest.approx(5 / 8)
-    assert metrics["per_category"]["join"] == {"n": 2, "execution_accuracy": 0.0}
-    assert metrics["per_category"]["filter"] == {"n": 3, "execution_accuracy": 0.5}
+    # shop-03 deletes the orders of 5 or less where the gold deletes those under 10: right on the
+    # record's own rows, wrong on a neighbour database holding an order of 7
+    assert metrics["test_suite_accuracy"] == pytest.approx(2 / 7) and metrics["test_suite_k"] == 3
+    assert [r["id"] for r in results if r["correct"] and not r["test_suite_correct"]] == ["shop-03"]
+    assert metrics["per_category"]["join"] == {"n": 2, "execution_accuracy": 0.0, "test_suite_accuracy": 0.0}
+    assert metrics["per_category"]["filter"] == {
+        "n": 3,
+        "execution_accuracy": 0.5,
+        "test_suite_accuracy": 0.5,
+    }
     assert metrics["outcomes"] == {
         "correct": 3,
         "wrong_result": 1,
@@ -72,9 +80,18 @@ def test_evaluate_writes_metrics_and_one_verdict_per_record(tmp_path, capsys):
         "gold_failed": 1,
     }
     for result in results:
-        assert set(result) >= {"id", "correct", "exact_match", "valid", "gold_ok", "error"}
+        assert set(result) >= {
+            "id",
+            "correct",
+            "exact_match",
+            "valid",
+            "gold_ok",
+            "error",
+            "test_suite_correct",
+        }
         assert (result["error"] is None) == (result["outcome"] == "correct")
-    assert "execution accuracy 0.429" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "execution accuracy 0.429" in printed and "test-suite accuracy 0.286" in printed
 
 
 def test_the_gold_as_prediction_scores_one_on_every_executable_record(tmp_path):

@@ -10,7 +10,11 @@ The predictions file is JSONL, one object per record in dataset order, with a `p
 Each record's gold and predicted SQL run in the sandbox (llama_sql/eval/sandbox.py) on the record's
 database; llama_sql/eval/execution_match.py decides whether the results agree. Records whose database
 has tables but no rows are judged on generated databases instead (llama_sql/eval/suite_databases.py).
-A gold query that cannot run leaves its record out of the accuracy and is counted in
+That is `correct` and `execution_accuracy`. A prediction judged correct there is then run on K
+neighbour databases (llama_sql/eval/neighbour_databases.py: the same schema, the record's rows
+perturbed and rows added that split the gold's edges); it is `test_suite_correct` only when it matches
+the gold on every one of them too, so `test_suite_accuracy` is never above `execution_accuracy`.
+A gold query that cannot run leaves its record out of both accuracies and is counted in
 `gold_unexecutable`.
 """
 
@@ -20,7 +24,7 @@ import json
 from collections import Counter, OrderedDict
 from pathlib import Path
 
-from llama_sql.eval import suite_databases
+from llama_sql.eval import neighbour_databases, suite_databases
 from llama_sql.eval.execution_match import exact_match, execution_match, has_top_level_order_by
 from llama_sql.eval.sandbox import Database, DatabaseBuildError, SandboxLimits, database_for_record
 from llama_sql.records import DataError, atomic_path, load_records, record_label, require_fields
@@ -82,6 +86,8 @@ def _judge_on(record: dict, prediction, db, schema_only: bool, limits: SandboxLi
         "error": None,
         "outcome": "gold_failed",
         "test_suite": False,
+        "test_suite_correct": False,
+        "test_suite_error": None,
         "category": record.get("category"),
     }
     if isinstance(db, DatabaseBuildError):
@@ -97,7 +103,11 @@ def _judge_on(record: dict, prediction, db, schema_only: bool, limits: SandboxLi
         else:
             _close(generated)
     try:
-        return _verdict(result, gold, gold_runs, text, databases)
+        _verdict(result, gold, gold_runs, text, databases)
+        result["test_suite_correct"] = result["correct"]
+        if result["correct"] and k > 0:
+            _judge_on_neighbours(result, gold, text, db, databases, k, limits)
+        return result
     finally:
         if result["test_suite"]:
             _close(databases)
@@ -129,6 +139,22 @@ def _verdict(result: dict, gold: str, gold_runs, text, databases) -> dict:
                 gold_runs[agree.index(False)], pred_runs[agree.index(False)], ordered
             )
     return result
+
+
+def _judge_on_neighbours(result: dict, gold: str, text: str, db, databases, k: int, limits) -> None:
+    """Test-suite verdict: the prediction must also match the gold on every neighbour of `db`."""
+    neighbours = neighbour_databases.neighbour_databases(db, gold, k, limits=limits, judged_on=databases)
+    ordered = has_top_level_order_by(gold)
+    try:
+        for number, (neighbour, gold_run) in enumerate(neighbours, start=1):
+            pred_run = neighbour.run(text)
+            if not execution_match(gold_run, pred_run, ordered):
+                why = pred_run.error if not pred_run.ok else _difference(gold_run, pred_run, ordered)
+                result["test_suite_correct"] = False
+                result["test_suite_error"] = f"on neighbour database {number} of {len(neighbours)}: {why}"
+                return
+    finally:
+        _close(database for database, _ in neighbours)
 
 
 def _difference(gold, pred, ordered: bool) -> str:
@@ -173,7 +199,7 @@ def evaluate_records(
             results.append(_judge_on(record, prediction, db, schema_only, limits, test_suite_k))
     finally:
         databases.close()
-    return results, summarize(results)
+    return results, {**summarize(results), "test_suite_k": test_suite_k}
 
 
 def summarize(results: list[dict]) -> dict:
@@ -184,16 +210,22 @@ def summarize(results: list[dict]) -> dict:
     for category in sorted({_category(r) for r in results}):
         members = [r for r in results if _category(r) == category]
         members_scored = [r for r in members if r["gold_ok"]]
-        per_category[category] = {"n": len(members), "execution_accuracy": _share(members_scored, "correct")}
+        per_category[category] = {
+            "n": len(members),
+            "execution_accuracy": _share(members_scored, "correct"),
+            "test_suite_accuracy": _share(members_scored, "test_suite_correct"),
+        }
     outcomes = Counter(r["outcome"] for r in results)
     return {
         "n": n,
         "execution_accuracy": _share(scored, "correct"),
+        "test_suite_accuracy": _share(scored, "test_suite_correct"),
         "exact_match": _share(results, "exact_match"),
         "valid_sql_rate": _share(results, "valid"),
         "gold_unexecutable": n - len(scored),
         "scored": len(scored),
         "correct": sum(r["correct"] for r in scored),
+        "test_suite_correct": sum(bool(r.get("test_suite_correct")) for r in scored),
         "test_suite_scored": sum(bool(r.get("test_suite")) for r in scored),
         "per_category": per_category,
         "outcomes": {outcome: outcomes.get(outcome, 0) for outcome in OUTCOMES},
@@ -312,7 +344,8 @@ def add_cli(parser) -> None:
         "--test_suite_k",
         type=int,
         default=suite_databases.DEFAULT_K,
-        help="generated databases per schema-only record; 0 judges on the empty tables",
+        help="neighbour databases per record for test-suite accuracy, and generated databases per "
+        "schema-only record (default %(default)s); 0 turns both off",
     )
 
 
@@ -330,7 +363,9 @@ def run_cli(args) -> int:
     )
     print(
         f"{metrics['n']} records: execution accuracy {metrics['execution_accuracy']:.3f} "
-        f"({metrics['correct']}/{metrics['scored']}), exact match {metrics['exact_match']:.3f}, "
+        f"({metrics['correct']}/{metrics['scored']}), "
+        f"test-suite accuracy {metrics['test_suite_accuracy']:.3f} ({metrics['test_suite_correct']}/"
+        f"{metrics['scored']}, {args.test_suite_k} neighbour databases), exact match {metrics['exact_match']:.3f}, "
         f"valid SQL {metrics['valid_sql_rate']:.3f}, gold unexecutable {metrics['gold_unexecutable']}, "
         f"judged on generated databases {metrics['test_suite_scored']}"
     )

@@ -22,6 +22,7 @@ import sqlglot
 from sqlglot import exp
 
 from llama_sql.eval.execution_match import execution_match, has_top_level_order_by
+from llama_sql.eval.mutants import mutants as single_edits
 from llama_sql.eval.sandbox import Database, DatabaseBuildError, SandboxLimits, open_database, schema_sql
 
 DEFAULT_K = 3
@@ -31,7 +32,7 @@ NULL_SHARE = 0.08  # share of generated cells left NULL (IS NULL and NULL-aware 
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Like, exp.ILike, exp.In, exp.Between)
 
 
-def _quote_identifier(name: str) -> str:
+def quote_identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
@@ -41,7 +42,7 @@ def is_schema_only(db: Database) -> bool:
     if not tables.ok or not tables.rows:
         return False
     for (name,) in tables.rows:
-        probe = db.run(f"SELECT 1 FROM {_quote_identifier(name)} LIMIT 1")
+        probe = db.run(f"SELECT 1 FROM {quote_identifier(name)} LIMIT 1")
         if not probe.ok or probe.rows:
             return False
     return True
@@ -52,7 +53,7 @@ def _table_columns(db: Database) -> dict[str, list[tuple[str, str]]]:
     tables = db.run("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
     schema = {}
     for (name,) in tables.rows if tables.ok else []:
-        info = db.run(f"PRAGMA table_info({_quote_identifier(name)})")
+        info = db.run(f"PRAGMA table_info({quote_identifier(name)})")
         schema[name] = [(row[1], (row[2] or "").upper()) for row in info.rows] if info.ok else []
     return schema
 
@@ -150,7 +151,7 @@ def _own_values(column: str, kind: str, rng: random.Random) -> list:
     return [f"{column}_{rng.randint(1, 4)}" for _ in range(4)]
 
 
-def _pools(schema, literals, joins, rng: random.Random) -> dict[str, list]:
+def value_pools(schema, literals, joins, rng: random.Random) -> dict[str, list]:
     """One pool of candidate values per column name; joined columns end up sharing one pool."""
     pools: dict[str, list] = {}
     for columns in schema.values():
@@ -160,16 +161,19 @@ def _pools(schema, literals, joins, rng: random.Random) -> dict[str, list]:
             values = [v for literal in seeded for v in _neighbours(literal, rng)]
             pools.setdefault(key, []).extend(values + _own_values(key, _kind(declared, seeded), rng))
     for group in joins:
-        merged = [v for name in group for v in pools.get(name, [])] + list(range(1, 7))
+        # sorted: a set's order follows string hashing, which changes from one process to the next
+        merged = [v for name in sorted(group) for v in pools.get(name, [])] + list(range(1, 7))
         for name in group:
             if name in pools:
                 pools[name] = merged
     return pools
 
 
-def _sql_value(value: object) -> str:
+def sql_value(value: object) -> str:
     if value is None:
         return "NULL"
+    if isinstance(value, bytes):
+        return "X'" + value.hex() + "'"
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return repr(value)
     return "'" + str(value).replace("'", "''") + "'"
@@ -180,32 +184,15 @@ def _inserts(schema, pools, rng: random.Random) -> list[str]:
     for table, columns in schema.items():
         if not columns:
             continue
-        names = ", ".join(_quote_identifier(column) for column, _ in columns)
+        names = ", ".join(quote_identifier(column) for column, _ in columns)
         for _ in range(rng.randint(8, 14)):
             cells = [
                 None if rng.random() < NULL_SHARE else rng.choice(pools[column.lower()])
                 for column, _ in columns
             ]
-            values = ", ".join(_sql_value(cell) for cell in cells)
-            statements.append(
-                f"INSERT OR IGNORE INTO {_quote_identifier(table)} ({names}) VALUES ({values});"
-            )
+            values = ", ".join(sql_value(cell) for cell in cells)
+            statements.append(f"INSERT OR IGNORE INTO {quote_identifier(table)} ({names}) VALUES ({values});")
     return statements
-
-
-_FLIPS = {
-    exp.EQ: exp.NEQ,
-    exp.NEQ: exp.EQ,
-    exp.GT: exp.GTE,
-    exp.GTE: exp.GT,
-    exp.LT: exp.LTE,
-    exp.LTE: exp.LT,
-}
-
-
-def _comparisons(tree: exp.Expression) -> list[exp.Expression]:
-    """The flippable comparisons, leaving out UPDATE's `SET col = value` (an assignment, not a test)."""
-    return [node for node in tree.find_all(*_FLIPS) if not isinstance(node.parent, exp.Update)]
 
 
 def gold_mutants(gold_sql: str, limit: int = MAX_MUTANTS) -> list[str]:
@@ -213,17 +200,7 @@ def gold_mutants(gold_sql: str, limit: int = MAX_MUTANTS) -> list[str]:
 
     A good test database tells the gold from its near-misses; we keep the ones that do.
     """
-    try:
-        count = len(_comparisons(sqlglot.parse_one(gold_sql, read="sqlite")))
-    except (sqlglot.errors.SqlglotError, RecursionError, ValueError):
-        return []
-    mutants = []
-    for position in range(min(count, limit)):
-        tree = sqlglot.parse_one(gold_sql, read="sqlite")
-        node = _comparisons(tree)[position]
-        node.replace(_FLIPS[type(node)](this=node.this.copy(), expression=node.expression.copy()))
-        mutants.append(tree.sql(dialect="sqlite"))
-    return mutants
+    return [m.sql for m in single_edits(gold_sql, kinds=("comparison", "equality"))][:limit]
 
 
 def _probe(db: Database, gold_sql: str, mutants: list[str], ordered: bool) -> tuple[bool, set[int]]:
@@ -236,9 +213,14 @@ def _probe(db: Database, gold_sql: str, mutants: list[str], ordered: bool) -> tu
     return informative, killed
 
 
-def _choose(candidates: list[tuple[Database, bool, set[int]]], k: int) -> tuple[list[int], set[int]]:
-    """Greedily pick k candidates exposing the most mutants (then informative ones); (picked, exposed)."""
-    exposed: set[int] = set()
+def choose_databases(
+    candidates: list[tuple[Database, bool, set[int]]], k: int, exposed: set[int] | None = None
+) -> tuple[list[int], set[int]]:
+    """Greedily pick k candidates exposing the most mutants (then informative ones); (picked, exposed).
+
+    `exposed`: mutants already told apart elsewhere (on the record's own database), worth nothing here.
+    """
+    exposed = set(exposed or ())
     picked: list[int] = []
     for _ in range(min(k, len(candidates))):
         best = max(
@@ -271,7 +253,7 @@ def generated_databases(
     picked: list[int] = []
     for index in range(k * CANDIDATES_PER_DATABASE):
         rng = random.Random(f"{seed}:{index}:{gold_sql}")
-        inserts = _inserts(schema, _pools(schema, literals, joins, rng), rng)
+        inserts = _inserts(schema, value_pools(schema, literals, joins, rng), rng)
         try:
             db = open_database(
                 instruction=schema_sql(instruction) + "\n;\n" + "\n".join(inserts), limits=limits
@@ -280,7 +262,7 @@ def generated_databases(
             break
         candidates.append((db, *_probe(db, gold_sql, mutants, ordered)))
         if len(candidates) >= k:
-            picked, exposed = _choose(candidates, k)
+            picked, exposed = choose_databases(candidates, k)
             if all(candidates[i][1] for i in picked) and len(exposed) == len(mutants):
                 break  # every near-miss is exposed and the gold says something on every pick
     for index, (db, _, _) in enumerate(candidates):
