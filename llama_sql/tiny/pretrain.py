@@ -112,12 +112,10 @@ def pretrain(
         data_collator=default_data_collator,
         callbacks=[LossLog(loss_log)],
     )
-    found = sorted(
-        (p for p in (work_dir / "checkpoints").glob("checkpoint-*") if p.name[11:].isdigit()),
-        key=checkpoint_step,
-    )
-    found = found if resume else []
-    checkpoint = found[-1] if found else None
+    saved = [
+        p for p in (work_dir / "checkpoints").glob("checkpoint-*") if p.name[len("checkpoint-") :].isdigit()
+    ]
+    checkpoint = max(saved, key=checkpoint_step) if resume and saved else None
     if checkpoint is not None and checkpoint_step(checkpoint) >= settings["max_steps"]:
         # The run is complete: resumed, Trainer would take one step past max_steps, so write the
         # checkpoint's own weights (how a finished run's base is re-exported with a new manifest).
