@@ -84,6 +84,9 @@ class TrainConfig:
     packing: bool = setting(
         False, "padding-free packing; only pays with FlashAttention (SDPA masks the whole row)"
     )
+    answer_only_lm_head: bool = setting(
+        True, "the LM head scores only answer positions on a CPU too (TRL does so on GPUs already)"
+    )
     prompt_style: str = setting(
         "auto",
         "alpaca for base models, chat for -Instruct models, or force one",

@@ -71,6 +71,8 @@ class TrainingRun:
             callbacks=[_checkpoint_marker()],
         )
         cast_adapter(self.trainer.model, cfg.adapter_dtype)
+        if cfg.answer_only_lm_head:
+            score_answer_positions_only(self.trainer)
 
     def summary(self) -> dict:
         """What a user checks before spending GPU time: sizes, trainable share, memory, data."""
@@ -189,6 +191,33 @@ def cast_adapter(model, dtype: str) -> None:
     for param in model.parameters():
         if param.requires_grad:
             param.data = param.data.to(getattr(torch, dtype))
+
+
+def score_answer_positions_only(trainer) -> None:
+    """Make TRL's fused LM head score only the positions that carry a label (the answer) on a CPU too.
+
+    The loss is on the answer only, so the head's work on the prompt's positions (about 85% of them) is
+    thrown away. TRL skips it where its Triton kernels run (CUDA, XPU) and elsewhere scores every position,
+    which keeps tile shapes fixed for compiled backends (XLA, Neuron); eager CPU has no such need, and there
+    the head on every position is a large share of a step (BENCHMARKS.md). The loss and the gradients are
+    the same either way. TRL decides through its module-level `_use_triton`, which this answers "yes" for a
+    CPU while this trainer computes a loss; a TRL without that function keeps its own behaviour.
+    """
+    import trl.trainer.utils as trl_utils
+
+    decide = getattr(trl_utils, "_use_triton", None)
+    if decide is None:
+        return
+    compute_loss = trainer.compute_loss
+
+    def compute_loss_on_answers(*args, **kwargs):
+        trl_utils._use_triton = lambda device: device.type == "cpu" or decide(device)
+        try:
+            return compute_loss(*args, **kwargs)
+        finally:
+            trl_utils._use_triton = decide
+
+    trainer.compute_loss = compute_loss_on_answers
 
 
 def train_metrics(trainer, cfg, checkpoint, style, runtime_s, n_examples, skipped) -> dict:
