@@ -1,6 +1,6 @@
 """The performance benchmark: our recipe against the baselines a user would pick, side by side, in one run.
 
-    python -m llama_sql bench --output_dir runs/bench      # about 4 minutes on 2 idle CPU cores
+    python -m llama_sql bench --output_dir runs/bench      # a few minutes on 2 idle CPU cores
     python -m llama_sql bench --size small --repeat 1      # a quick check of the plumbing
 
 A GPU cannot be timed here, so the CPU measures ratios and the GPU memory is done on paper
@@ -45,7 +45,7 @@ REPEAT = 5  # interleaved rounds of every timed comparison (--repeat); the media
 
 @dataclass(frozen=True)
 class BenchSize:
-    train_steps: int = 16  # timed optimizer steps per recipe and round, after one warm-up step
+    train_steps: int = 12  # timed optimizer steps per recipe and round, after one warm-up step
     prompts: int = 32  # test prompts generated every way
     batch_size: int = BATCH_SIZE  # prompts per batched generate call, as compare uses
     max_new_tokens: int = 32  # greedy tokens per prompt at most (the gold SQL is mostly shorter)
