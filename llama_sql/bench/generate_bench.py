@@ -55,9 +55,7 @@ def plain_generate(
     return outputs
 
 
-def bench_generation(
-    test: list[dict], base_model: str, size, rounds: int, peak_flops: float | None = None
-) -> dict:
+def bench_generation(test: list[dict], base_model: str, size, rounds: int) -> dict:
     """The same prompts three ways per round; new tokens/s of each, ratios as medians over rounds."""
     model, tokenizer = load_4bit(base_model, train_config("tiny").compute_dtype)
     prompts = [render_prompt(r) for r in random.Random(0).sample(test, min(len(test), size.prompts))]
@@ -135,10 +133,8 @@ def bench_generation(
             for i in range(len(runs))
         ],
     }
-    if peak_flops:
-        mfu = {name: [flops / r[name][1] / peak_flops for r in runs] for name in GENERATORS}
-        result["mfu"] = round(spread(mfu["batched"], 4)["median"], 4)
-        result["mfu_by_generator"] = {name: spread(values, 4) for name, values in mfu.items()}
+    # model FLOPs per second of each way in each round: utilisation once the peak is known (benchmark.py)
+    result["model_flops_per_s"] = {name: [round(flops / r[name][1]) for r in runs] for name in GENERATORS}
     return result
 
 

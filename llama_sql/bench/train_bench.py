@@ -46,7 +46,6 @@ def bench_training(
     base_model: str,
     steps: int,
     rounds: int = 1,
-    peak_flops: float | None = None,
     **overrides,
 ) -> dict:
     """The three recipes, interleaved `rounds` times, over the same (steps + 1) x batch_size examples.
@@ -72,7 +71,6 @@ def bench_training(
                     name: timed_training(
                         train_config("tiny", output_dir=f"{scratch}/{name}{n}", **{**common, **changes}),
                         pad_to_cutoff,
-                        peak_flops,
                     )
                     for name, (changes, pad_to_cutoff) in RECIPES.items()
                 }
@@ -110,10 +108,8 @@ def bench_training(
         "train_split_tokens": length_stats(lengths, probe.cutoff_len),
         **{name: first[name] for name in RECIPES},
     }
-    if peak_flops:
-        mfu = {name: [run[name]["mfu"] for run in runs] for name in RECIPES}
-        result["mfu"] = round(spread(mfu["recipe"])["median"], 4)
-        result["mfu_by_recipe"] = {name: spread(values) for name, values in mfu.items()}
+    # model FLOPs per second of each recipe in each round: utilisation once the peak is known (benchmark.py)
+    result["model_flops_per_s"] = {name: [run[name]["model_flops_per_s"] for run in runs] for name in RECIPES}
     return result
 
 
@@ -122,7 +118,7 @@ def example_lengths(records: list[dict], cfg) -> list[int]:
     return training_pairs(records, cfg, load_tokenizer(resolve_model_path(cfg.base_model)))[1]
 
 
-def timed_training(cfg, pad_to_cutoff: bool = False, peak_flops: float | None = None) -> dict:
+def timed_training(cfg, pad_to_cutoff: bool = False) -> dict:
     """One epoch over cfg.dataset_path; `pad_to_cutoff` pads every batch to cutoff_len (the naive recipe)."""
     run = TrainingRun(cfg, log=lambda message: None)
     if pad_to_cutoff:
@@ -157,8 +153,6 @@ def timed_training(cfg, pad_to_cutoff: bool = False, peak_flops: float | None = 
         "model_flops": flops,
         "model_flops_per_s": round(flops / timer.seconds),
     }
-    if peak_flops:
-        result["mfu"] = round(flops / timer.seconds / peak_flops, 4)
     return result
 
 
