@@ -61,11 +61,13 @@ def dataset_info(dataset_path: str | Path) -> dict:
     return info
 
 
-def save_adapter(model, tokenizer, output_dir: str | Path, cfg, style: str) -> None:
-    """Adapter, tokenizer and our adapter info, written beside the checkpoints file by file, atomically."""
+def save_adapter(model, tokenizer, output_dir: str | Path, cfg, style: str, weights: bool = True) -> None:
+    """Adapter, tokenizer and our adapter info, written beside the checkpoints file by file, atomically
+    (`weights=False`: the adapter's own files are already there, written by the Trainer under FSDP)."""
     output_dir = Path(output_dir)
     with atomic_path(output_dir / ".final") as tmp:
-        model.save_pretrained(tmp)
+        if weights:
+            model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
         write_json(tmp / ADAPTER_INFO, adapter_info(model, cfg, style))
         for item in sorted(tmp.iterdir()):

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from llama_sql.adapters import load_with_adapter
-from llama_sql.builder import DEFAULT_OUTPUT
+from llama_sql.builder import project_dataset
 from llama_sql.config import PROFILES, InferenceConfig, add_sampling_arguments, check_sampling
 from llama_sql.eval.evaluation import evaluate_records
 from llama_sql.eval.suite_databases import DEFAULT_K
@@ -268,7 +268,7 @@ SHOWCASE = [
 
 def database_text(db_id: str, dataset: str | Path | None = None) -> str:
     """The `instruction` (CREATE TABLE and INSERT statements) of one of the project's databases, by name."""
-    dataset = dataset or DEFAULT_OUTPUT
+    dataset = dataset or project_dataset()
     for record in load_records(dataset):
         if record.get("db_id") == db_id:
             return record["instruction"]

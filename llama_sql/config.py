@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +64,11 @@ class TrainConfig:
         factory=lambda: list(LLAMA_LINEAR_MODULES),
     )
     load_in_4bit: bool = setting(True, "QLoRA: NF4 base weights with double quantization")
+    quant_storage: str = setting(
+        "uint8",
+        "dtype the packed 4-bit weights are stored in; bfloat16 for FSDP-QLoRA (FSDP shards floats only)",
+        choices=("uint8", "bfloat16", "float16", "float32"),
+    )
     compute_dtype: str = setting(
         "float32", "dtype of the 4-bit matmuls and activations", choices=("float32", "float16", "bfloat16")
     )
@@ -83,6 +89,9 @@ class TrainConfig:
     )
     packing: bool = setting(
         False, "padding-free packing; only pays with FlashAttention (SDPA masks the whole row)"
+    )
+    answer_only_lm_head: bool = setting(
+        True, "the LM head scores only answer positions on a CPU too (TRL does so on GPUs already)"
     )
     prompt_style: str = setting(
         "auto",
@@ -295,8 +304,34 @@ def check_hardware(cfg: TrainConfig, card: GpuCard | None = None) -> TrainConfig
     return cfg
 
 
-def gradient_accumulation_steps(cfg: TrainConfig) -> int:
-    return max(1, cfg.batch_size // max(1, cfg.micro_batch_size))
+def data_parallel_processes() -> int:
+    """How many processes train together: WORLD_SIZE, which `torchrun` and `accelerate launch` set (1 alone)."""
+    return max(1, int(os.environ.get("WORLD_SIZE", "1")))
+
+
+def fit_to_processes(cfg: TrainConfig, processes: int) -> str | None:
+    """Share `batch_size` among data-parallel processes: each takes batch_size / processes examples per
+    optimizer step, in micro-batches no larger than asked (lowered to a divisor of its share when needed),
+    so the effective batch stays `batch_size`. Returns the line that says so (None for one process)."""
+    if processes == 1:
+        return None
+    if cfg.batch_size % processes:
+        raise ValueError(
+            f"--batch_size {cfg.batch_size} does not split evenly over {processes} processes; "
+            f"give a multiple of {processes} (or launch {cfg.batch_size} processes or fewer that divide it)"
+        )
+    share = cfg.batch_size // processes
+    cfg.micro_batch_size = max(n for n in range(1, min(cfg.micro_batch_size, share) + 1) if share % n == 0)
+    return (
+        f"data parallel: {processes} processes x micro-batch {cfg.micro_batch_size} x "
+        f"{gradient_accumulation_steps(cfg, processes)} accumulation steps = batch {cfg.batch_size}"
+    )
+
+
+def gradient_accumulation_steps(cfg: TrainConfig, processes: int | None = None) -> int:
+    """Micro-batches each process adds up per optimizer step: batch_size / (micro_batch_size x processes)."""
+    processes = data_parallel_processes() if processes is None else processes
+    return max(1, cfg.batch_size // (max(1, cfg.micro_batch_size) * processes))
 
 
 @dataclass

@@ -11,8 +11,11 @@ would for the whole prompt, at the cost of the distinct text only. Prompts are o
 sharing a prefix land in the same batch, longest first; within a batch the prefixes are left-padded and
 the remainders padded before them, so every prompt's last token sits next to its first new one.
 
-Generation stops at any of the model's end tokens (EOS, <|eot_id|>), and each output records whether it
-stopped on its own or ran into `max_new_tokens`. `share_prefixes=False` reads every prompt whole: the
+Decoding runs SEGMENT_TOKENS new tokens at a time: between segments, the prompts that have stopped
+leave the batch with their rows of the key/value cache, so the others decode a smaller batch (a single
+`generate` call keeps computing every finished row until the last one stops). Generation stops at any
+of the model's end tokens (EOS, <|eot_id|>), and each output records whether it stopped on its own or
+ran into `max_new_tokens`. `share_prefixes=False` reads every prompt whole: the
 plain batched generation the benchmark compares against.
 
 `sample` draws several answers per prompt for execution-guided answers (llama_sql/eval/voting.py): each
@@ -32,6 +35,8 @@ BATCH_SIZE = 32  # prompts per generate call: compare (and so notebook 03) and t
 # Prompts share a prefix when it is at least this share of the shorter one; below it (two databases that
 # happen to start alike, or only the template in common) the prompt is read whole.
 MIN_SHARED_FRACTION = 0.5
+# New tokens per `generate` call: rows that have stopped leave the batch between calls (None: one call).
+SEGMENT_TOKENS = 8
 
 
 @dataclass
@@ -76,24 +81,18 @@ def generate(
         if seed is not None:
             torch.manual_seed(seed)
         for batch in tqdm(batches, desc=desc, disable=not progress, unit="batch"):
-            scorer = SequenceLogProbs() if log_probs else None
             with torch.inference_mode():
                 inputs = _batch_inputs(model, tokenizer, [ids[i] for i in batch], [shared[i] for i in batch])
-                output = model.generate(
-                    **inputs,
-                    max_new_tokens=max_new_tokens,
-                    do_sample=do_sample,
-                    **sampling,
-                    eos_token_id=stops,
-                    pad_token_id=tokenizer.pad_token_id,
-                    logits_processor=[scorer] if scorer else None,
+                settings = dict(
+                    do_sample=do_sample, **sampling, eos_token_id=stops, pad_token_id=tokenizer.pad_token_id
                 )
-            new = output[:, inputs["input_ids"].shape[1] :]
-            token_log_probs = scorer.finish(new) if scorer else None
+                new, token_log_probs = _decode_in_segments(
+                    model, inputs, max_new_tokens, stops, settings, log_probs
+                )
             for row, index in enumerate(batch):
-                results[index] = _decode(tokenizer, new[row].tolist(), stops, tokenizer.pad_token_id)
+                results[index] = decode_new_tokens(tokenizer, new[row], stops, tokenizer.pad_token_id)
                 if token_log_probs is not None:
-                    results[index].log_prob = float(token_log_probs[row, : results[index].new_tokens].sum())
+                    results[index].log_prob = float(sum(token_log_probs[row][: results[index].new_tokens]))
     return results  # type: ignore[return-value]
 
 
@@ -159,6 +158,53 @@ class SequenceLogProbs:
         self._take(new_tokens[:, -1])
         self.previous = None
         return torch.stack(self.steps, dim=1).cpu() if self.steps else torch.zeros(len(new_tokens), 0)
+
+
+def _decode_in_segments(
+    model, inputs: dict, max_new_tokens: int, stops: list[int], settings: dict, log_probs: bool = False
+) -> tuple[list[list[int]], list[list[float]] | None]:
+    """Each row's new token ids (and, with `log_probs`, each one's log-probability). Generation runs
+    SEGMENT_TOKENS at a time; between segments the rows that have stopped leave the batch (with their
+    key/value cache rows), so the rest decode a smaller batch. `generate` alone would keep computing every
+    finished row, padded, until the last one stops. A scorer lives for one segment: its rows are that
+    segment's batch."""
+    import torch
+
+    rows = list(range(inputs["input_ids"].shape[0]))
+    new: list[list[int]] = [[] for _ in rows]
+    scores: list[list[float]] | None = [[] for _ in rows] if log_probs else None
+    ids, mask, cache = inputs["input_ids"], inputs["attention_mask"], inputs.get("cache")
+    left = max_new_tokens
+    while left > 0:
+        scorer = SequenceLogProbs() if log_probs else None
+        output = model.generate(
+            input_ids=ids,
+            attention_mask=mask,
+            cache=cache,
+            max_new_tokens=min(SEGMENT_TOKENS or left, left),
+            return_dict_in_generate=True,
+            logits_processor=[scorer] if scorer else None,
+            **settings,
+        )
+        added = output.sequences[:, ids.shape[1] :]
+        if scorer is not None:
+            for row, values in zip(rows, scorer.finish(added).tolist(), strict=True):
+                scores[row].extend(values)
+        left -= added.shape[1]
+        going = []
+        for position, (row, tokens) in enumerate(zip(rows, added.tolist(), strict=True)):
+            new[row].extend(tokens)
+            if not any(t in stops for t in tokens):
+                going.append(position)
+        if not going or left <= 0:
+            break
+        keep = torch.tensor(going, device=ids.device)
+        cache = output.cache
+        cache.batch_select_indices(keep)  # every token but the last generated one is cached
+        ids = output.sequences[keep]
+        mask = torch.cat([mask, torch.ones_like(added)], dim=1)[keep]
+        rows = [rows[i] for i in going]
+    return new, scores
 
 
 def shared_prefix_lengths(ids: list[list[int]], min_fraction: float = MIN_SHARED_FRACTION) -> list[int]:
@@ -249,7 +295,7 @@ def _common_prefix(a: list[int], b: list[int]) -> int:
     return n
 
 
-def _decode(tokenizer, ids: list[int], stops: list[int], pad_id: int | None) -> Generation:
+def decode_new_tokens(tokenizer, ids: list[int], stops: list[int], pad_id: int | None) -> Generation:
     """Cut at the first stop token; rows that finished early are right-filled with pad, which is dropped."""
     cut = next((k for k, token in enumerate(ids) if token in stops), None)
     kept = ids if cut is None else ids[:cut]

@@ -64,8 +64,9 @@ def require_gpu_for(base_model: str) -> None:
         )
 
 
-def bnb_config(compute_dtype: str):
-    """NF4 with double quantization: about 0.53 bytes a parameter for Llama's linear layers."""
+def bnb_config(compute_dtype: str, quant_storage: str = "uint8"):
+    """NF4 with double quantization: about 0.53 bytes a parameter for Llama's linear layers. The packed
+    weights live in `quant_storage` (uint8; bfloat16 lets FSDP shard them, as FSDP-QLoRA needs)."""
     import torch
     from transformers import BitsAndBytesConfig
 
@@ -74,6 +75,7 @@ def bnb_config(compute_dtype: str):
         bnb_4bit_quant_type="nf4",
         bnb_4bit_use_double_quant=True,
         bnb_4bit_compute_dtype=getattr(torch, compute_dtype),
+        bnb_4bit_quant_storage=getattr(torch, quant_storage),
     )
 
 
@@ -96,8 +98,10 @@ def load_4bit(
     compute_dtype: str = "float32",
     load_in_4bit: bool = True,
     attn_implementation: str = "sdpa",
+    quant_storage: str = "uint8",
 ):
-    """(model, tokenizer) with the base's linear layers in 4-bit, ready for LoRA or generation."""
+    """(model, tokenizer) with the base's linear layers in 4-bit, ready for LoRA or generation. A floating
+    `quant_storage` also sets the other weights' dtype, so that FSDP sees one dtype throughout."""
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM
 
@@ -113,11 +117,13 @@ def load_4bit(
             f"{base_model}: cannot read the model's config ({err}). Check the id or folder."
         ) from None
     prequantized = getattr(config, "quantization_config", None) is not None
-    kwargs = dict(dtype=getattr(torch, compute_dtype), attn_implementation=attn_implementation, token=token)
+    dtype = compute_dtype if quant_storage == "uint8" else quant_storage
+    kwargs = dict(dtype=getattr(torch, dtype), attn_implementation=attn_implementation, token=token)
     if load_in_4bit and not prequantized:
-        kwargs["quantization_config"] = bnb_config(compute_dtype)
-    if torch.cuda.is_available():
-        kwargs["device_map"] = {"": 0}
+        kwargs["quantization_config"] = bnb_config(compute_dtype, quant_storage)
+    if torch.cuda.is_available() and not sharded_by_fsdp():
+        # each data-parallel process holds its own copy on its own GPU (LOCAL_RANK: 0 when alone)
+        kwargs["device_map"] = {"": int(os.environ.get("LOCAL_RANK", "0"))}
     model = AutoModelForCausalLM.from_pretrained(path, **kwargs)
     tokenizer = load_tokenizer(path)
     if len(tokenizer) > model.get_input_embeddings().num_embeddings:
@@ -126,6 +132,11 @@ def load_4bit(
     model.generation_config.pad_token_id = tokenizer.pad_token_id
     keep_cpu_inference_in(model, compute_dtype)
     return model, tokenizer
+
+
+def sharded_by_fsdp() -> bool:
+    """True under `accelerate launch` with an FSDP config: FSDP places (and shards) the model itself."""
+    return os.environ.get("ACCELERATE_USE_FSDP", "false").lower() in ("1", "true")
 
 
 def keep_cpu_inference_in(model, compute_dtype: str) -> None:

@@ -2,13 +2,15 @@
 
     python -m llama_sql train --base_model tiny --dataset_path runs/data/train.json --output_dir runs/adapter
     python -m llama_sql train --base_model meta-llama/Llama-3.1-8B --profile t4 ...      # Colab T4
+    accelerate launch --config_file configs/accelerate/ddp.yaml -m llama_sql train ...   # one process per GPU
 
 The reference command's flags work as written (--batch_size --lora_r --lora_alpha --lora_dropout --num_epochs
 --cutoff_len); --profile picks the hardware settings (config.py), --resume continues from the newest
 complete checkpoint. Loss is on the answer only, EOS is appended and learned, pad is never EOS, and
-batches group examples of similar length, so little compute goes to padding. (Padding-free packing is
-a flag away, but with SDPA, the attention a T4 and a CPU have, it costs more than it saves: one long row
-under a block mask is quadratic in the whole row.)
+batches group examples of similar length, so little compute goes to padding; the LM head scores only
+the answer's positions. (Padding-free packing is a flag away, but with SDPA, the attention a T4 and a
+CPU have, it costs more than it saves: one long row under a block mask is quadratic in the whole row.)
+Under data parallelism (WORLD_SIZE > 1) the processes share --batch_size, and one of them writes.
 """
 
 from __future__ import annotations
@@ -20,7 +22,14 @@ import time
 from pathlib import Path
 
 from llama_sql.adapters import save_adapter
-from llama_sql.config import TrainConfig, add_config_arguments, config_from_args, gradient_accumulation_steps
+from llama_sql.config import (
+    TrainConfig,
+    add_config_arguments,
+    config_from_args,
+    data_parallel_processes,
+    fit_to_processes,
+    gradient_accumulation_steps,
+)
 from llama_sql.gpu_memory import peak_memory, reset_peak_memory
 from llama_sql.modeling import load_4bit
 from llama_sql.prompts import choose_prompt_style, prompt_completion
@@ -39,15 +48,23 @@ class TrainingRun:
         from peft import LoraConfig
         from trl import SFTTrainer
 
+        self.main_process = int(os.environ.get("RANK", "0")) == 0  # the one that writes and speaks
+        log = log if self.main_process else (lambda message: None)
         self.cfg, self.log, self.started = cfg, log, time.time()
         records = load_records(cfg.dataset_path)
         require_fields(records, cfg.dataset_path)
+        if line := fit_to_processes(cfg, data_parallel_processes()):
+            log(line)
         self.output_dir = Path(cfg.output_dir)
-        self.checkpoint = newest_complete_checkpoint(self.output_dir) if cfg.resume else None
+        self.checkpoint = (
+            newest_complete_checkpoint(self.output_dir, set_aside_incomplete=self.main_process)
+            if cfg.resume
+            else None
+        )
         if cfg.resume and self.checkpoint is None:
             log(f"--resume: no complete checkpoint in {self.output_dir}; starting from step 0")
         model, self.tokenizer = load_4bit(
-            cfg.base_model, cfg.compute_dtype, cfg.load_in_4bit, cfg.attn_implementation
+            cfg.base_model, cfg.compute_dtype, cfg.load_in_4bit, cfg.attn_implementation, cfg.quant_storage
         )
         self.dataset, self.style, self.skipped = training_dataset(records, cfg, self.tokenizer)
         if self.skipped:
@@ -71,6 +88,8 @@ class TrainingRun:
             callbacks=[_checkpoint_marker()],
         )
         cast_adapter(self.trainer.model, cfg.adapter_dtype)
+        if cfg.answer_only_lm_head:
+            score_answer_positions_only(self.trainer)
 
     def summary(self) -> dict:
         """What a user checks before spending GPU time: sizes, trainable share, memory, data."""
@@ -93,10 +112,13 @@ class TrainingRun:
     def train(self) -> dict:
         """Train, save the adapter and train_metrics.json into output_dir; returns the metrics."""
         self.output_dir.mkdir(parents=True, exist_ok=True)
-        self.cfg.save(self.output_dir / "train_config.json")
+        if self.main_process:
+            self.cfg.save(self.output_dir / "train_config.json")
         reset_peak_memory()
         self.trainer.train(resume_from_checkpoint=str(self.checkpoint) if self.checkpoint else None)
-        save_adapter(self.trainer.model, self.tokenizer, self.output_dir, self.cfg, self.style)
+        if self.trainer.is_fsdp_enabled:  # the adapter is in shards: gathered whole, written by the Trainer
+            self.trainer.accelerator.state.fsdp_plugin.set_state_dict_type("FULL_STATE_DICT")
+            self.trainer.save_model(str(self.output_dir))  # every process takes part
         metrics = train_metrics(
             self.trainer,
             self.cfg,
@@ -106,7 +128,16 @@ class TrainingRun:
             len(self.dataset),
             self.skipped,
         )
-        write_json(self.output_dir / "train_metrics.json", metrics)
+        if self.main_process:  # with data parallelism, one process writes what all of them trained
+            save_adapter(
+                self.trainer.model,
+                self.tokenizer,
+                self.output_dir,
+                self.cfg,
+                self.style,
+                weights=not self.trainer.is_fsdp_enabled,
+            )
+            write_json(self.output_dir / "train_metrics.json", metrics)
         return metrics
 
 
@@ -176,6 +207,7 @@ def sft_arguments(cfg: TrainConfig):
         use_cpu=not on_gpu,
         dataloader_num_workers=0,
         include_num_input_tokens_seen="non_padding",
+        ddp_find_unused_parameters=False,  # every LoRA weight takes part in every step: no graph search
         shuffle_dataset=True,
         disable_tqdm=os.environ.get("CI") == "true" and not os.environ.get("LLAMA_SQL_PROGRESS"),
     )
@@ -189,6 +221,33 @@ def cast_adapter(model, dtype: str) -> None:
     for param in model.parameters():
         if param.requires_grad:
             param.data = param.data.to(getattr(torch, dtype))
+
+
+def score_answer_positions_only(trainer) -> None:
+    """Make TRL's fused LM head score only the positions that carry a label (the answer) on a CPU too.
+
+    The loss is on the answer only, so the head's work on the prompt's positions (about 85% of them) is
+    thrown away. TRL skips it where its Triton kernels run (CUDA, XPU) and elsewhere scores every position,
+    which keeps tile shapes fixed for compiled backends (XLA, Neuron); eager CPU has no such need, and there
+    the head on every position is a large share of a step (BENCHMARKS.md). The loss and the gradients are
+    the same either way. TRL decides through its module-level `_use_triton`, which this answers "yes" for a
+    CPU while this trainer computes a loss; a TRL without that function keeps its own behaviour.
+    """
+    import trl.trainer.utils as trl_utils
+
+    decide = getattr(trl_utils, "_use_triton", None)
+    if decide is None:
+        return
+    compute_loss = trainer.compute_loss
+
+    def compute_loss_on_answers(*args, **kwargs):
+        trl_utils._use_triton = lambda device: device.type == "cpu" or decide(device)
+        try:
+            return compute_loss(*args, **kwargs)
+        finally:
+            trl_utils._use_triton = decide
+
+    trainer.compute_loss = compute_loss_on_answers
 
 
 def train_metrics(trainer, cfg, checkpoint, style, runtime_s, n_examples, skipped) -> dict:
@@ -218,8 +277,9 @@ def checkpoint_step(path: Path | str) -> int:
     return int(re.search(r"checkpoint-(\d+)$", str(path)).group(1))
 
 
-def newest_complete_checkpoint(output_dir: Path) -> Path | None:
-    """The highest checkpoint-N that finished saving; a half-written one (killed mid-save) is set aside."""
+def newest_complete_checkpoint(output_dir: Path, set_aside_incomplete: bool = True) -> Path | None:
+    """The highest checkpoint-N that finished saving; a half-written one (killed mid-save) is set aside
+    (by the main process only, when several train together)."""
     if not output_dir.is_dir():
         return None
     found = sorted(
@@ -230,7 +290,8 @@ def newest_complete_checkpoint(output_dir: Path) -> Path | None:
     for path in found:
         if (path / COMPLETE_MARKER).exists():
             return path
-        shutil.rmtree(path, ignore_errors=True)  # incomplete: trusting it would corrupt the resumed run
+        if set_aside_incomplete:  # incomplete: trusting it would corrupt the resumed run
+            shutil.rmtree(path, ignore_errors=True)
     return None
 
 
@@ -241,8 +302,11 @@ def _checkpoint_marker():
         """Marks a checkpoint complete only after the Trainer has written all of it."""
 
         def on_save(self, args, state, control, **kwargs):
+            from accelerate import PartialState
+
+            PartialState().wait_for_everyone()  # every process has written its part (each its RNG state)
             folder = Path(args.output_dir) / f"checkpoint-{state.global_step}"
-            if folder.is_dir():
+            if state.is_world_process_zero and folder.is_dir():
                 (folder / COMPLETE_MARKER).write_text(str(state.global_step))
 
     return CheckpointMarker()
@@ -256,8 +320,9 @@ def add_cli(parser) -> None:
 def run_cli(args) -> int:
     cfg = config_from_args(args)
     metrics = train(cfg)
-    print(
-        f"adapter saved to {cfg.output_dir}: loss {metrics['first_loss']} -> {metrics['final_loss']} "
-        f"in {metrics['runtime_s']} s ({metrics['global_step']} steps)"
-    )
+    if int(os.environ.get("RANK", "0")) == 0:  # one line for the run, however many processes trained
+        print(
+            f"adapter saved to {cfg.output_dir}: loss {metrics['first_loss']} -> {metrics['final_loss']} "
+            f"in {metrics['runtime_s']} s ({metrics['global_step']} steps)"
+        )
     return 0

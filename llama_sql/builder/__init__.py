@@ -27,7 +27,10 @@ from llama_sql.builder import (
 from llama_sql.builder.compose import SOURCE, schema_records
 from llama_sql.records import write_json
 
-DEFAULT_OUTPUT = Path("data/alpaca_sql_dataset.json")
+DEFAULT_OUTPUT = Path("data/alpaca_sql_dataset.json")  # where `data build` writes, from the project's root
+# The dataset inside the package: a link to data/ in the repository, the file itself in a wheel
+# (pyproject.toml's package-data), so an installed project has it wherever it runs.
+PACKAGED_DATASET = Path(__file__).resolve().parents[1] / "data" / DEFAULT_OUTPUT.name
 SCHEMAS = tuple(
     schema
     for module in (
@@ -41,7 +44,26 @@ SCHEMAS = tuple(
     for schema in module.SCHEMAS
 )
 
-__all__ = ["DEFAULT_OUTPUT", "SCHEMAS", "SOURCE", "add_cli", "build_dataset", "run_cli"]
+__all__ = [
+    "DEFAULT_OUTPUT",
+    "PACKAGED_DATASET",
+    "SCHEMAS",
+    "SOURCE",
+    "add_cli",
+    "build_dataset",
+    "project_dataset",
+    "run_cli",
+]
+
+
+def project_dataset() -> Path:
+    """The project's dataset, found through the package whatever the working folder: data/ beside the
+    package in a checkout of the repository, the copy inside the package when installed from a wheel."""
+    root = Path(__file__).resolve().parents[2]
+    checkout = root / DEFAULT_OUTPUT
+    if (root / "pyproject.toml").is_file() and checkout.is_file():
+        return checkout
+    return PACKAGED_DATASET
 
 
 def build_dataset(output: str | Path | None = None) -> list[dict]:

@@ -26,7 +26,7 @@ import random
 from collections.abc import Iterator
 from pathlib import Path
 
-from llama_sql.builder import DEFAULT_OUTPUT, SCHEMAS
+from llama_sql.builder import SCHEMAS, project_dataset
 from llama_sql.builder.compose import BuildError, schema_records
 from llama_sql.builder.schema import sql_literal
 from llama_sql.eval.sandbox import DatabaseBuildError
@@ -151,7 +151,7 @@ def dataset_needles() -> set[str]:
     """Every question (with and without its prefix) and every query of the project's dataset."""
     global _NEEDLES
     if _NEEDLES is None:
-        records = load_records(Path(__file__).resolve().parents[2] / DEFAULT_OUTPUT)
+        records = load_records(project_dataset())
         _NEEDLES = set()
         for r in records:
             _NEEDLES.update({r["input"], r["input"].removeprefix(QUESTION_PREFIX), r["output"]})

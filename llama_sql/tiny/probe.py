@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import json
 import random
-from pathlib import Path
 
-from llama_sql.builder import DEFAULT_OUTPUT
+from llama_sql.builder import project_dataset
 from llama_sql.builder.compose import schema_records
 from llama_sql.eval.evaluation import evaluate_records
 from llama_sql.generation import generate
@@ -34,7 +33,7 @@ def own_layout_prompt(record: dict) -> str:
 
 
 def project_test_records(limit: int) -> list[dict]:
-    records = load_records(Path(__file__).resolve().parents[2] / DEFAULT_OUTPUT)
+    records = load_records(project_dataset())
     return split_records(records)["test"][:limit]
 
 
