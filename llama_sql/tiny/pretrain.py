@@ -32,7 +32,7 @@ from llama_sql.tiny.architecture import ARCHITECTURE, build_model, build_tokeniz
 from llama_sql.training import checkpoint_step
 
 PRETRAIN = dict(
-    max_steps=2000,  # optimizer steps: 16.4 M tokens, about one pass over the corpus (1,987 steps)
+    max_steps=3000,  # optimizer steps: 24.6 M tokens, about 1.5 passes over the corpus (1,987 steps a pass)
     batch_size=16,  # blocks per step
     block_size=512,  # tokens per block (the fine-tune's examples are about 220 tokens)
     learning_rate=3e-3,
