@@ -24,6 +24,7 @@ import pandas as pd
 import sqlglot
 from sqlglot import exp
 
+from llama_sql.eval.hardness import LEVELS, hardness
 from llama_sql.eval.sandbox import schema_sql
 from llama_sql.prompts import completion_text, render_prompt
 from llama_sql.records import load_records
@@ -71,6 +72,89 @@ def sql_shape(sql: str) -> str:
     for literal in list(tree.find_all(exp.Literal)):
         literal.replace(exp.Placeholder())
     return tree.sql(dialect="sqlite")
+
+
+# Spider dev's shares of each feature (the issue #17 audit of its 1,034 gold queries); CTEs, window
+# functions and INSERT/UPDATE/DELETE are outside Spider's SQL, so its share is 0.
+SPIDER_DEV_FEATURES = {
+    "ORDER BY": 0.23,
+    "ORDER BY with LIMIT": 0.18,
+    "two or more JOINs": 0.085,
+    "top group (GROUP BY, ORDER BY, LIMIT)": 0.10,
+    "JOIN with GROUP BY and HAVING or ORDER BY": 0.12,
+    "NOT IN or EXCEPT": 0.074,
+    "OR": 0.033,
+    "three or more selected columns": 0.068,
+    "CTE (WITH)": 0.0,
+    "window function": 0.0,
+    "INSERT, UPDATE or DELETE": 0.0,
+}
+SPIDER_DEV_HARDNESS = {"easy": 248, "medium": 446, "hard": 174, "extra": 166}  # 1,034 dev questions
+
+
+@functools.lru_cache(maxsize=65536)
+def sql_features(sql: str) -> frozenset[str]:
+    """The features of SPIDER_DEV_FEATURES a query has, read from sqlglot's tree (anywhere in it)."""
+    try:
+        tree = sqlglot.parse_one(sql, read="sqlite")
+    except sqlglot.errors.SqlglotError:
+        return frozenset()
+    has = lambda *kinds: any(True for _ in tree.find_all(*kinds))  # noqa: E731
+    order, limit, group, join = has(exp.Order), has(exp.Limit), has(exp.Group), has(exp.Join)
+    first = tree
+    while isinstance(first, (exp.Union, exp.Intersect, exp.Except)):
+        first = first.this
+    checks = {
+        "ORDER BY": order,
+        "ORDER BY with LIMIT": order and limit,
+        "two or more JOINs": len(list(tree.find_all(exp.Join))) >= 2,
+        "top group (GROUP BY, ORDER BY, LIMIT)": group and order and limit,
+        "JOIN with GROUP BY and HAVING or ORDER BY": join and group and (has(exp.Having) or order),
+        "NOT IN or EXCEPT": has(exp.Except)
+        or any(isinstance(n.this, exp.In) for n in tree.find_all(exp.Not)),
+        "OR": has(exp.Or),
+        "three or more selected columns": isinstance(first, exp.Select) and len(first.expressions) >= 3,
+        "CTE (WITH)": has(exp.With),
+        "window function": has(exp.Window),
+        "INSERT, UPDATE or DELETE": has(exp.Insert, exp.Update, exp.Delete),
+    }
+    return frozenset(name for name, present in checks.items() if present)
+
+
+def feature_table(records: list[dict]) -> pd.DataFrame:
+    """Per SQL feature: how many gold queries have it, their share, and Spider dev's share."""
+    found = Counter(name for r in records for name in sql_features(r["output"]))
+    return pd.DataFrame(
+        [
+            {
+                "feature": name,
+                "examples": found[name],
+                "share": round(found[name] / len(records), 3),
+                "Spider dev share": spider,
+            }
+            for name, spider in SPIDER_DEV_FEATURES.items()
+        ]
+    )
+
+
+def hardness_table(records: list[dict]) -> pd.DataFrame:
+    """Spider's hardness levels of the gold queries (llama_sql/eval/hardness.py) beside Spider dev's."""
+    levels = Counter(hardness(r["output"]) for r in records)
+    spider_total = sum(SPIDER_DEV_HARDNESS.values())
+    rows = [
+        {
+            "level": level,
+            "examples": levels[level],
+            "share": round(levels[level] / len(records), 3),
+            "Spider dev": SPIDER_DEV_HARDNESS[level],
+            "Spider dev share": round(SPIDER_DEV_HARDNESS[level] / spider_total, 3),
+        }
+        for level in LEVELS
+    ]
+    unparsed = len(records) - sum(levels[level] for level in LEVELS)
+    if unparsed:
+        rows.append({"level": "unparsed", "examples": unparsed, "share": round(unparsed / len(records), 3)})
+    return pd.DataFrame(rows)
 
 
 def question(record: dict) -> str:
@@ -233,6 +317,8 @@ def write_card(
             ("overview", overview(records)),
             ("categories", category_table(records)),
             ("database_table", schema_table(records)),
+            ("features", feature_table(records)),
+            ("hardness_levels", hardness_table(records)),
             ("lengths", lengths),
         )
     }
@@ -282,8 +368,11 @@ tables with 4 to 7 rows each inserted in the `instruction`. Intent templates tha
 questions of every database, several phrasings each, with values drawn from the inserted rows and
 spelled in the question exactly as in the SQL; a few hand-written questions per domain add what only
 that domain can ask. A draft is kept only if its gold SQL runs in the project's sandbox, returns a
-real answer (not empty, not all NULL, not a bare 0), has no tie at its `LIMIT`, and its question and
-query are new for that database. The build is deterministic (RNG seeded per database, no clock): two
+real answer (not empty, not all NULL, not a bare 0), has no tie at its `LIMIT`, averages no group of
+a single row, is not a set operation equal to one of its sides, and its question and query are new
+for that database. A question about each parent (customer, department) keeps the parents without
+children: `LEFT JOIN`, and `COUNT` of the child's key so they count 0; per-parent groups use the
+parent's key and show its name. The build is deterministic (RNG seeded per database, no clock): two
 builds give the same bytes. One SQL style throughout: one line, upper-case keywords, `COUNT(*)`,
 `FROM a JOIN b ON a.x = b.y`, columns qualified with full table names in joins, no aliases.
 
@@ -298,6 +387,18 @@ builds give the same bytes. One SQL style throughout: one line, upper-case keywo
 ## Databases
 
 {database_table}
+
+## SQL features, beside Spider dev
+
+Shares of gold queries with each feature, read with sqlglot (`dataset_stats.sql_features`), next to
+the same shares over Spider's dev set (1,034 questions). Spider has no CTE, window function or
+INSERT/UPDATE/DELETE; this dataset has none either, so a model trained on it has not seen them.
+
+{features}
+
+Spider's hardness levels (easy, medium, hard, extra) by Spider's own rules (`llama_sql/eval/hardness.py`):
+
+{hardness_levels}
 
 ## Token lengths
 
@@ -356,6 +457,8 @@ def run_cli(args) -> int:
         overview(records),
         category_table(records),
         schema_table(records),
+        feature_table(records),
+        hardness_table(records),
         length_summary(length_table(records, tokenizer)),
     ):
         print(frame.to_string(), end="\n\n")

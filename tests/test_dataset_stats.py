@@ -84,3 +84,34 @@ def test_the_card_names_the_tokenizer_it_counted_with(tmp_path):
     text = stats.write_card(ROOT / DEFAULT_OUTPUT, tmp_path / "card.md", WordTokenizer(), "words").read_text()
     assert "Tokenizer: words." in text and "| hospital | Hospital | patients, doctors, diagnoses |" in text
     assert "Apache-2.0" in text and "shared across splits" in text
+
+
+def test_sql_features_are_read_from_the_tree():
+    features = stats.sql_features
+    assert features("SELECT a FROM t ORDER BY a LIMIT 3") == {"ORDER BY", "ORDER BY with LIMIT"}
+    assert features(
+        "SELECT t.a FROM t JOIN u ON t.k = u.k JOIN v ON u.j = v.j GROUP BY t.k ORDER BY COUNT(*) DESC LIMIT 1"
+    ) >= {
+        "two or more JOINs",
+        "top group (GROUP BY, ORDER BY, LIMIT)",
+        "JOIN with GROUP BY and HAVING or ORDER BY",
+    }
+    assert features("SELECT a FROM t WHERE k NOT IN (SELECT k FROM u)") == {"NOT IN or EXCEPT"}
+    assert features("SELECT a FROM t EXCEPT SELECT a FROM u") == {"NOT IN or EXCEPT"}
+    assert features("SELECT a, b, c FROM t WHERE a = 1 OR b = 2") == {"OR", "three or more selected columns"}
+    assert features("WITH x AS (SELECT a FROM t) SELECT a, RANK() OVER (ORDER BY a) FROM x") >= {
+        "CTE (WITH)",
+        "window function",
+    }
+    assert features("DELETE FROM t WHERE a = 1") == {"INSERT, UPDATE or DELETE"}
+    assert features("SELECT a FROM t WHERE b LIKE 'x%'") == set()
+
+
+def test_feature_and_hardness_tables_sit_beside_spider_dev(records):
+    features = stats.feature_table(records).set_index("feature")
+    assert list(features.index) == list(stats.SPIDER_DEV_FEATURES)
+    assert features.loc["ORDER BY", "Spider dev share"] == 0.23
+    assert (features["examples"] <= len(records)).all()
+    levels = stats.hardness_table(records).set_index("level")
+    assert levels["examples"].sum() == len(records)
+    assert levels.loc["medium", "Spider dev"] == 446 and levels["Spider dev"].sum() == 1034

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from llama_sql.builder.drafting import AGG_MEANING, Draft, Scope, condition, pick_aggregate
+from llama_sql.builder.drafting import Draft, Scope, agg_meaning, condition, pick_aggregate
 
 
 def count_where(s: Scope) -> Draft | None:
@@ -75,8 +75,8 @@ def aggregate_value(s: Scope) -> Draft | None:
     sql = f"SELECT {fn}({n.col}) FROM {t.name}{where}"
     scope = f"the whole {t.name} table" if cond is None else f"the rows of {t.name} kept by WHERE {cond.sql}"
     why = (
-        f"The question asks for the {word} {n.noun}, so {fn}({n.col}) {AGG_MEANING[fn]} the {n.col} "
-        f"values over {scope}, returning one number."
+        f"The question asks for the {word} {n.noun}, so {fn}({n.col}) {agg_meaning(fn, n.noun)} over "
+        f"{scope}, returning one number."
     )
     return Draft("aggregation", q, sql, why)
 

@@ -2,8 +2,9 @@
 
 For each schema, every intent in `PLAN` is asked for a few drafts; a draft is kept only if its
 gold SQL runs in the sandbox on the schema's database, returns rows that say something (not
-empty, not all NULL, not a bare 0), sorts without a tie at its LIMIT, and its question and SQL
-are new for that schema. The RNG is seeded from the schema's name, so a build is reproducible.
+empty, not all NULL, not a bare 0), sorts without a tie at its LIMIT, averages no group of a single
+row, is not a set operation equal to one of its sides (soundness.py), and its question and SQL are
+new for that schema. The RNG is seeded from the schema's name, so a build is reproducible.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from llama_sql.builder import (
 )
 from llama_sql.builder.drafting import Draft, Scope
 from llama_sql.builder.schema import Schema
+from llama_sql.builder.soundness import averages_one_row, set_operation_equals_a_side
 from llama_sql.eval.sandbox import open_database
 
 SOURCE = "llama-sql"
@@ -84,6 +86,13 @@ def schema_records(schema: Schema) -> list[dict]:
                 raise BuildError(
                     f"{schema.db_id}: special query returns nothing useful or fails: {special.sql}"
                 )
+            if averages_one_row(scope.rows, special.sql) or set_operation_equals_a_side(
+                scope.rows, special.sql
+            ):
+                raise BuildError(
+                    f"{schema.db_id}: special query averages one row or equals a side of its set "
+                    f"operation; rewrite it: {special.sql}"
+                )
             drafts.append(draft)
     return [_record(schema, index, draft) for index, draft in enumerate(drafts, start=1)]
 
@@ -92,6 +101,8 @@ def _acceptable(scope: Scope, draft: Draft, seen: set[str]) -> bool:
     if draft.question in seen or draft.sql in seen:
         return False
     if not _answers(scope, draft):
+        return False
+    if averages_one_row(scope.rows, draft.sql) or set_operation_equals_a_side(scope.rows, draft.sql):
         return False
     return draft.ranking is None or _no_tie(scope, draft)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from llama_sql.builder.drafting import Draft, Scope, article, condition, num, plural, round_down
+from llama_sql.builder.drafting import Draft, Scope, article, condition, num, plural, round_down, whose
 
 FILL_WORDS = ("None", "Unknown", "N/A", "Missing")
 LABEL_PAIRS = (("High", "Low"), ("Large", "Small"), ("Above", "Below"), ("Yes", "No"))
@@ -68,11 +68,12 @@ def null_fill(s: Scope) -> Draft | None:
         [
             "List each {one}'s {lab} and {noun}, showing {fill} when the {noun} is missing.",
             "Show the {lab} and {noun} of every {one}, with {fill} in place of a missing {noun}.",
-            "For all {plural}, give the {lab} and the {noun}, or {fill} if there is none.",
+            "For all {plural}, give the {who} and the {noun}, or {fill} if there is none.",
         ],
         one=t.singular,
         plural=t.plural,
         lab=t.label_noun,
+        who=whose(t),
         noun=g.noun,
         fill=fill,
     )
@@ -96,13 +97,14 @@ def case_threshold(s: Scope) -> Draft | None:
     q = s.say(
         [
             "Label each {one} as '{hi}' if its {noun} is at least {v}, otherwise '{lo}'.",
-            "For every {one}, show the {lab} and '{hi}' when the {noun} is {v} or more, else '{lo}'.",
+            "For every {one}, show the {who} and '{hi}' when the {noun} is {v} or more, else '{lo}'.",
             "Classify the {plural} by {noun}: '{hi}' for {v} and above, '{lo}' below that.",
             "Show each {one}'s {lab} with '{hi}' or '{lo}' depending on whether the {noun} reaches {v}.",
         ],
         one=t.singular,
         plural=t.plural,
         lab=t.label_noun,
+        who=whose(t),
         noun=n.noun,
         v=num(v),
         hi=hi,
@@ -124,12 +126,13 @@ def case_flag(s: Scope) -> Draft | None:
     q = s.say(
         [
             "Show each {one}'s {lab} and 'Yes' for {plural} {about}, 'No' for the rest.",
-            "For every {one}, give the {lab} and whether it is {about}, as 'Yes' or 'No'.",
+            "For every {one}, give the {who} and whether it is {about}, as 'Yes' or 'No'.",
             "List all {plural} with a 'Yes'/'No' column telling if they are {about}.",
         ],
         one=t.singular,
         plural=t.plural,
         lab=t.label_noun,
+        who=whose(t),
         about=cond.phrase,
     )
     sql = f"SELECT {t.label}, CASE WHEN {cond.sql} THEN 'Yes' ELSE 'No' END FROM {t.name}"
@@ -162,7 +165,7 @@ def case_count(s: Scope) -> Draft | None:
     sql = f"SELECT {c.col}, SUM(CASE WHEN {cond.sql} THEN 1 ELSE 0 END) FROM {t.name} GROUP BY {c.col}"
     why = (
         f"GROUP BY {c.col} keeps every {c.noun} of {t.name}. Inside each group, CASE WHEN {cond.sql} THEN 1 "
-        f"ELSE 0 END marks the {t.plural} {cond.phrase} and SUM adds the marks, so a {c.noun} without any "
+        f"ELSE 0 END marks the {t.plural} {cond.phrase} and SUM adds the marks, so {article(c.noun)} without any "
         f"shows 0 (a WHERE filter would drop it)."
     )
     return Draft("case", q, sql, why)

@@ -151,21 +151,22 @@ GYM = Schema(
     specials=(
         Special(
             "set_operation",
-            ("Which members attended both Yoga and Spin?",),
+            ("Which members attended Yoga but never Spin?",),
             "SELECT members.name FROM members JOIN visits ON members.member_id = visits.member_id JOIN classes "
-            "ON visits.class_id = classes.class_id WHERE classes.name = 'Yoga' INTERSECT SELECT members.name "
+            "ON visits.class_id = classes.class_id WHERE classes.name = 'Yoga' EXCEPT SELECT members.name "
             "FROM members JOIN visits ON members.member_id = visits.member_id JOIN classes ON visits.class_id = "
             "classes.class_id WHERE classes.name = 'Spin'",
             "Each SELECT joins members to visits on member_id and visits to classes on class_id, and lists "
             "members.name for one class: WHERE classes.name = 'Yoga' in the first, 'Spin' in the second. "
-            "INTERSECT keeps the names found in both lists.",
+            "EXCEPT removes from the Yoga list every name found in the Spin list.",
         ),
         Special(
             "date",
             ("How many days after joining did each member make their first visit?",),
             "SELECT members.name, julianday(MIN(visits.visit_date)) - julianday(members.joined_on) FROM members "
-            "JOIN visits ON members.member_id = visits.member_id GROUP BY members.name",
-            "The join on member_id puts each member's visits next to their joined_on date; per member (GROUP BY "
+            "LEFT JOIN visits ON members.member_id = visits.member_id GROUP BY members.member_id",
+            "The join on member_id puts each member's visits next to their joined_on date, LEFT JOIN keeping a "
+            "member who never visited (with NULL); per member (GROUP BY members.member_id, shown by "
             "members.name) MIN(visits.visit_date) is the first visit, and the julianday difference counts the "
             "days in between.",
         ),
@@ -173,8 +174,8 @@ GYM = Schema(
             "join",
             ("Which class has had the most visits?",),
             "SELECT classes.name FROM classes JOIN visits ON classes.class_id = visits.class_id GROUP BY "
-            "classes.name ORDER BY COUNT(*) DESC LIMIT 1",
-            "Each visit row is one attendance; the join on class_id names its class, GROUP BY classes.name "
+            "classes.class_id ORDER BY COUNT(*) DESC LIMIT 1",
+            "Each visit row is one attendance; the join on class_id names its class, GROUP BY classes.class_id "
             "counts visits per class, and ORDER BY COUNT(*) DESC LIMIT 1 keeps the busiest.",
         ),
     ),

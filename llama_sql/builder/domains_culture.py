@@ -176,18 +176,20 @@ CINEMA = Schema(
         Special(
             "join",
             ("What is the box office revenue (tickets sold times ticket price) of each movie?",),
-            "SELECT movies.title, SUM(screenings.tickets_sold * screenings.ticket_price) FROM movies JOIN "
-            "screenings ON movies.movie_id = screenings.movie_id GROUP BY movies.title",
+            "SELECT movies.title, SUM(screenings.tickets_sold * screenings.ticket_price) FROM movies LEFT JOIN "
+            "screenings ON movies.movie_id = screenings.movie_id GROUP BY movies.movie_id",
             "tickets_sold * ticket_price is the revenue of one screening; the join on movie_id ties screenings "
-            "to their movie, and SUM per movies.title (GROUP BY) adds up each movie's screenings.",
+            "to their movie (LEFT JOIN keeps a movie never screened, with NULL), and SUM per movie (GROUP BY "
+            "movies.movie_id, shown by movies.title) adds up each movie's screenings.",
         ),
         Special(
             "set_operation",
-            ("Which directors have made both a Thriller and a Sci-Fi movie?",),
-            "SELECT director FROM movies WHERE genre = 'Thriller' INTERSECT SELECT director FROM movies "
+            ("Which directors have made a Thriller but never a Sci-Fi movie?",),
+            "SELECT director FROM movies WHERE genre = 'Thriller' EXCEPT SELECT director FROM movies "
             "WHERE genre = 'Sci-Fi'",
             "Both SELECTs read director from movies: the first WHERE genre = 'Thriller', the second WHERE "
-            "genre = 'Sci-Fi'. INTERSECT keeps the directors found in both lists, each once.",
+            "genre = 'Sci-Fi'. EXCEPT removes from the Thriller directors those found in the second list, and "
+            "returns each remaining director once.",
         ),
         Special(
             "date",
@@ -271,9 +273,9 @@ MUSIC = Schema(
             "join",
             ("Which artist has the most plays across all their tracks?",),
             "SELECT artists.name FROM artists JOIN albums ON artists.artist_id = albums.artist_id JOIN tracks ON "
-            "albums.album_id = tracks.album_id GROUP BY artists.name ORDER BY SUM(tracks.plays) DESC LIMIT 1",
+            "albums.album_id = tracks.album_id GROUP BY artists.artist_id ORDER BY SUM(tracks.plays) DESC LIMIT 1",
             "Tracks reach their artist through albums, so artists, albums and tracks are joined on artist_id and "
-            "album_id. GROUP BY artists.name with SUM(tracks.plays) totals each artist's plays; ORDER BY ... "
+            "album_id. GROUP BY artists.artist_id with SUM(tracks.plays) totals each artist's plays; ORDER BY ... "
             "DESC LIMIT 1 keeps the artist with the most.",
         ),
         Special(

@@ -176,20 +176,22 @@ SHOP = Schema(
                 "How much has each customer spent, counting quantity times price?",
                 "What is the total spending of every customer (quantity times price)?",
             ),
-            "SELECT customers.name, SUM(orders.quantity * products.price) FROM customers JOIN orders ON "
-            "customers.customer_id = orders.customer_id JOIN products ON orders.product_id = products.product_id "
-            "GROUP BY customers.name",
+            "SELECT customers.name, SUM(orders.quantity * products.price) FROM customers LEFT JOIN orders ON "
+            "customers.customer_id = orders.customer_id LEFT JOIN products ON orders.product_id = "
+            "products.product_id GROUP BY customers.customer_id",
             "Spending needs the quantity from orders and the price from products, and the name from customers, "
-            "so all three are joined on customer_id and product_id. orders.quantity * products.price is the "
-            "amount of one order line; SUM adds them per customer, as GROUP BY customers.name asks.",
+            "so all three are joined on customer_id and product_id; LEFT JOIN keeps a customer without orders "
+            "(whose total is NULL), as every customer is asked about. orders.quantity * products.price is the "
+            "amount of one order line; SUM adds them per customer, GROUP BY customers.customer_id making one "
+            "group per customer even if two share a name.",
         ),
         Special(
             "order_limit",
             ("Which product has been ordered in the largest total quantity?",),
             "SELECT products.name FROM products JOIN orders ON products.product_id = orders.product_id "
-            "GROUP BY products.name ORDER BY SUM(orders.quantity) DESC LIMIT 1",
-            "Joining products to orders on product_id gives each order line its product; GROUP BY products.name "
-            "with SUM(orders.quantity) totals the units per product, ORDER BY ... DESC puts the largest total "
+            "GROUP BY products.product_id ORDER BY SUM(orders.quantity) DESC LIMIT 1",
+            "Joining products to orders on product_id gives each order line its product; GROUP BY "
+            "products.product_id with SUM(orders.quantity) totals the units per product, ORDER BY ... DESC puts the largest total "
             "first and LIMIT 1 keeps that product.",
         ),
         Special(
@@ -257,16 +259,16 @@ BANK = Schema(
         Special(
             "case",
             (
-                "What is the net flow of each account owner, treating Deposit amounts as positive and "
+                "What is the net flow of each owner's account, treating Deposit amounts as positive and "
                 "every other type as negative?",
             ),
             "SELECT accounts.owner, SUM(CASE WHEN transactions.txn_type = 'Deposit' THEN transactions.amount "
-            "ELSE -transactions.amount END) FROM accounts JOIN transactions ON accounts.account_id = "
-            "transactions.account_id GROUP BY accounts.owner",
-            "Joining accounts to transactions on account_id attaches every transaction to its accounts.owner."
-            " The CASE expression keeps transactions.amount when transactions.txn_type = 'Deposit' and "
-            "negates it for any other type, and SUM of that per owner (GROUP BY accounts.owner) is the net "
-            "flow.",
+            "ELSE -transactions.amount END) FROM accounts LEFT JOIN transactions ON accounts.account_id = "
+            "transactions.account_id GROUP BY accounts.account_id",
+            "Joining accounts to transactions on account_id attaches every transaction to its account; LEFT "
+            "JOIN keeps an account without transactions (its flow is NULL). The CASE expression keeps "
+            "transactions.amount when transactions.txn_type = 'Deposit' and negates it for any other type, and "
+            "SUM of that per account (GROUP BY accounts.account_id) is the net flow, shown with accounts.owner.",
         ),
         Special(
             "order_limit",

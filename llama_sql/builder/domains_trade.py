@@ -79,11 +79,12 @@ INVENTORY = Schema(
         Special(
             "join",
             ("What is the total stock value (quantity times unit cost) in each warehouse?",),
-            "SELECT warehouses.city, SUM(stock.quantity * items.unit_cost) FROM warehouses JOIN stock ON "
-            "warehouses.warehouse_id = stock.warehouse_id JOIN items ON stock.item_id = items.item_id "
-            "GROUP BY warehouses.city",
+            "SELECT warehouses.city, SUM(stock.quantity * items.unit_cost) FROM warehouses LEFT JOIN stock ON "
+            "warehouses.warehouse_id = stock.warehouse_id LEFT JOIN items ON stock.item_id = items.item_id "
+            "GROUP BY warehouses.warehouse_id",
             "The value of a stock row is its quantity times the item's unit_cost, so warehouses, stock and items "
-            "are joined on warehouse_id and item_id; SUM of that product per warehouses.city (GROUP BY) is each "
+            "are joined on warehouse_id and item_id, LEFT JOIN keeping an empty warehouse (with NULL); SUM of "
+            "that product per warehouse (GROUP BY warehouses.warehouse_id, shown by warehouses.city) is each "
             "warehouse's stock value.",
         ),
         Special(
@@ -98,9 +99,10 @@ INVENTORY = Schema(
             "order_limit",
             ("Which warehouse holds the most different items?",),
             "SELECT warehouses.city FROM warehouses JOIN stock ON warehouses.warehouse_id = stock.warehouse_id "
-            "GROUP BY warehouses.city ORDER BY COUNT(DISTINCT stock.item_id) DESC LIMIT 1",
+            "GROUP BY warehouses.warehouse_id ORDER BY COUNT(DISTINCT stock.item_id) DESC LIMIT 1",
             "Joining warehouses to stock on warehouse_id lists each warehouse's stock rows; COUNT(DISTINCT "
-            "stock.item_id) counts its different items per warehouses.city (GROUP BY), ORDER BY that count "
+            "stock.item_id) counts its different items per warehouse (GROUP BY warehouses.warehouse_id), "
+            "ORDER BY that count "
             "DESC puts the largest first and LIMIT 1 keeps that city.",
         ),
     ),
@@ -197,10 +199,10 @@ RESTAURANT = Schema(
             "join",
             ("Which waiter sold the most portions of Main dishes?",),
             "SELECT waiters.name FROM waiters JOIN orders ON waiters.waiter_id = orders.waiter_id JOIN dishes ON "
-            "orders.dish_id = dishes.dish_id WHERE dishes.course = 'Main' GROUP BY waiters.name ORDER BY "
+            "orders.dish_id = dishes.dish_id WHERE dishes.course = 'Main' GROUP BY waiters.waiter_id ORDER BY "
             "SUM(orders.quantity) DESC LIMIT 1",
             "Waiters, orders and dishes are joined on waiter_id and dish_id so that WHERE dishes.course = 'Main' "
-            "can keep main dishes; SUM(orders.quantity) per waiter (GROUP BY waiters.name) counts portions, and "
+            "can keep main dishes; SUM(orders.quantity) per waiter (GROUP BY waiters.waiter_id) counts portions, and "
             "ORDER BY ... DESC LIMIT 1 keeps the top waiter.",
         ),
     ),
@@ -266,12 +268,11 @@ LOGISTICS = Schema(
         ),
         Special(
             "date",
-            ("What is the average delivery time in days for each carrier?",),
-            "SELECT carriers.name, AVG(julianday(shipments.delivered_on) - julianday(shipments.shipped_on)) FROM "
-            "carriers JOIN shipments ON carriers.carrier_id = shipments.carrier_id GROUP BY carriers.name",
-            "julianday(shipments.delivered_on) - julianday(shipments.shipped_on) is one shipment's delivery "
-            "time in days (NULL while undelivered, which AVG skips); joining carriers to shipments on "
-            "carrier_id and grouping by carriers.name averages it per carrier.",
+            ("What is the average delivery time in days of the delivered shipments?",),
+            "SELECT AVG(julianday(delivered_on) - julianday(shipped_on)) FROM shipments",
+            "julianday(delivered_on) - julianday(shipped_on) is one shipment's delivery time in days; it is "
+            "NULL while a shipment is undelivered, which AVG skips, so AVG averages it over the delivered "
+            "rows of shipments.",
         ),
         Special(
             "null_handling",

@@ -183,9 +183,10 @@ HOTEL = Schema(
             "date",
             ("How many nights has each guest spent at the hotel in total?",),
             "SELECT guests.name, SUM(julianday(bookings.check_out) - julianday(bookings.check_in)) FROM guests "
-            "JOIN bookings ON guests.guest_id = bookings.guest_id GROUP BY guests.name",
+            "LEFT JOIN bookings ON guests.guest_id = bookings.guest_id GROUP BY guests.guest_id",
             "julianday(check_out) - julianday(check_in) is the number of nights of one booking; the join on "
-            "guest_id attaches bookings to guests, and SUM per guests.name adds up each guest's nights.",
+            "guest_id attaches bookings to guests (LEFT JOIN keeps a guest without bookings, with NULL), and "
+            "SUM per guest (GROUP BY guests.guest_id, shown by guests.name) adds up each guest's nights.",
         ),
         Special(
             "join",

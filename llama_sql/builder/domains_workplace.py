@@ -54,10 +54,11 @@ HR = Schema(
             "null_handling",
             ("What is the total pay (salary plus bonus, counting a missing bonus as 0) of each department?",),
             "SELECT departments.name, SUM(employees.salary + COALESCE(employees.bonus, 0)) FROM departments "
-            "JOIN employees ON departments.dept_id = employees.dept_id GROUP BY departments.name",
+            "LEFT JOIN employees ON departments.dept_id = employees.dept_id GROUP BY departments.dept_id",
             "salary + bonus would be NULL for employees without a bonus, so COALESCE(employees.bonus, 0) "
-            "turns a missing bonus into 0. The join on dept_id gives each employee a department, and SUM per "
-            "departments.name adds up the pay.",
+            "turns a missing bonus into 0. The join on dept_id gives each employee a department (LEFT JOIN "
+            "keeps a department without employees, with NULL pay), and SUM per department (GROUP BY "
+            "departments.dept_id, shown by departments.name) adds up the pay.",
         ),
         Special(
             "subquery",
@@ -173,11 +174,13 @@ SCHOOL = Schema(
         Special(
             "join",
             ("How many credits is each student taking in total?",),
-            "SELECT students.name, SUM(courses.credits) FROM students JOIN enrollments ON students.student_id = "
-            "enrollments.student_id JOIN courses ON enrollments.course_id = courses.course_id GROUP BY students.name",
+            "SELECT students.name, SUM(courses.credits) FROM students LEFT JOIN enrollments ON "
+            "students.student_id = enrollments.student_id LEFT JOIN courses ON enrollments.course_id = "
+            "courses.course_id GROUP BY students.student_id",
             "Credits belong to courses and enrollments say who takes what, so students is joined to "
-            "enrollments on student_id and enrollments to courses on course_id; GROUP BY students.name with "
-            "SUM(courses.credits) adds the credits of each student's courses.",
+            "enrollments on student_id and enrollments to courses on course_id, with LEFT JOIN so that a "
+            "student without enrollments is listed too (with NULL); GROUP BY students.student_id with "
+            "SUM(courses.credits) adds the credits of each student's courses, shown by students.name.",
         ),
     ),
 )
@@ -246,11 +249,12 @@ PROJECTS = Schema(
             "case",
             ("How many Done tasks and how many other tasks does each project have?",),
             "SELECT projects.name, SUM(CASE WHEN tasks.status = 'Done' THEN 1 ELSE 0 END), SUM(CASE WHEN "
-            "tasks.status <> 'Done' THEN 1 ELSE 0 END) FROM projects JOIN tasks ON projects.project_id = "
-            "tasks.project_id GROUP BY projects.name",
-            "The join on project_id groups tasks under their project (GROUP BY projects.name). Each CASE turns a "
-            "task into 1 or 0 depending on whether status = 'Done', and SUM counts the ones: first the Done "
-            "tasks, then the others.",
+            "tasks.status <> 'Done' THEN 1 ELSE 0 END) FROM projects LEFT JOIN tasks ON projects.project_id = "
+            "tasks.project_id GROUP BY projects.project_id",
+            "The join on project_id groups tasks under their project (GROUP BY projects.project_id, shown by "
+            "projects.name); LEFT JOIN keeps a project without tasks, whose NULL status makes both CASEs 0. "
+            "Each CASE turns a task into 1 or 0 depending on whether status = 'Done', and SUM counts the ones: "
+            "first the Done tasks, then the others.",
         ),
         Special(
             "order_limit",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from dataclasses import dataclass
 
 from llama_sql.builder.schema import Schema, Table, number_text, sql_literal
@@ -101,8 +102,10 @@ def plural_for(count: int, table: Table) -> str:
     return table.singular if count == 1 else table.plural
 
 
-def article(noun: str) -> str:
-    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+def article(noun: str, capital: bool = False) -> str:
+    """ "a city", "an account" ("An account" with `capital`, to start a sentence)."""
+    word = "an" if noun[:1].lower() in "aeiou" else "a"
+    return f"{word.capitalize() if capital else word} {noun}"
 
 
 def plural(noun: str) -> str:
@@ -136,6 +139,8 @@ def condition(s: Scope, table: Table, qualify: bool = False, kinds=("cat", "num"
     if value is None:
         return None
     op, phrase = (">", role.more(num(value))) if above else ("<", role.less(num(value)))
+    if plural_after_one(phrase):
+        return None
     return Condition(f"{prefix}{role.col} {op} {num(value)}", phrase)
 
 
@@ -143,13 +148,35 @@ AGG_WORDS = {
     "AVG": ("average", "mean"),
     "MAX": ("highest", "maximum"),
     "MIN": ("lowest", "minimum"),
-    "SUM": ("total",),
+    "SUM": ("total", "combined"),
 }
-AGG_MEANING = {"AVG": "averages", "MAX": "takes the largest", "MIN": "takes the smallest", "SUM": "adds up"}
+_AGG_MEANING = {
+    "AVG": "averages the {}",
+    "MAX": "takes the largest {}",
+    "MIN": "takes the smallest {}",
+    "SUM": "adds up the {}",
+}
+
+
+def agg_meaning(fn: str, what: str) -> str:
+    """What an aggregate does to a noun: ("MAX", "salary") -> "takes the largest salary"."""
+    return _AGG_MEANING[fn].format(what)
 
 
 def pick_aggregate(s: Scope, role) -> tuple[str, str]:
-    """An aggregate that makes sense for the column (no total of ages) and a word for it."""
+    """An aggregate that makes sense for the column (no total of ages) and a word for it that the
+    noun does not already hold (no "total total")."""
     functions = ["AVG", "MAX", "MIN"] + (["SUM"] if role.summable else [])
     fn = s.pick(functions)
-    return fn, s.pick(AGG_WORDS[fn])
+    words = [w for w in AGG_WORDS[fn] if w not in role.noun.split()] or list(AGG_WORDS[fn])
+    return fn, s.pick(words)
+
+
+def whose(table: Table) -> str:
+    """The label's noun with its table's when the label alone would not say whose: "booking id"."""
+    return f"{table.singular} {table.label_noun}" if table.label_noun == "id" else table.label_noun
+
+
+def plural_after_one(phrase: str) -> bool:
+    """True for "for more than 1 portions": a plural noun after the number 1, which reads wrong."""
+    return re.search(r"\b1 [a-z]*[^siu]s\b", phrase) is not None  # not "1 class", "1 diagnosis"

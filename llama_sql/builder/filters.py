@@ -15,6 +15,7 @@ from llama_sql.builder.drafting import (
     lit,
     num,
     plural,
+    plural_after_one,
     round_down,
     round_up,
 )
@@ -59,6 +60,8 @@ def filter_compare(s: Scope) -> Draft | None:
     if v is None:
         return None
     op, phrase = (">", n.more(num(v))) if above else ("<", n.less(num(v)))
+    if plural_after_one(phrase):
+        return None
     word = s.pick(["above", "over", "greater than"] if above else ["below", "under", "less than"])
     q = s.say(
         [

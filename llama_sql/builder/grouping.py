@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from llama_sql.builder.drafting import (
-    AGG_MEANING,
     Draft,
     Scope,
+    agg_meaning,
     article,
     condition,
     num,
@@ -60,7 +60,7 @@ def group_aggregate(s: Scope) -> Draft | None:
     sql = f"SELECT {c.col}, {fn}({n.col}) FROM {t.name} GROUP BY {c.col}"
     why = (
         f"GROUP BY {c.col} makes one group of {t.name} rows per {c.noun}, and {fn}({n.col}) "
-        f"{AGG_MEANING[fn]} the {n.noun} within each group, so every {c.noun} appears once with its "
+        f"{agg_meaning(fn, n.noun)} within each group, so every {c.noun} appears once with its "
         f"{word} {n.noun}."
     )
     return Draft("group_by", q, sql, why)
@@ -88,7 +88,7 @@ def group_count_where(s: Scope) -> Draft | None:
     sql = f"SELECT {c.col}, COUNT(*) FROM {t.name} WHERE {cond.sql} GROUP BY {c.col}"
     why = (
         f"WHERE {cond.sql} first keeps only the {t.plural} {cond.phrase}; GROUP BY {c.col} then groups "
-        f"what is left by {c.noun}, and COUNT(*) counts each group. A {c.noun} with no such {t.singular} "
+        f"what is left by {c.noun}, and COUNT(*) counts each group. {article(c.noun, capital=True)} with no such {t.singular} "
         f"does not appear."
     )
     return Draft("group_by", q, sql, why)
@@ -155,9 +155,9 @@ def having_aggregate(s: Scope) -> Draft | None:
     )
     sql = f"SELECT {c.col} FROM {t.name} GROUP BY {c.col} HAVING {fn}({n.col}) > {num(v)}"
     why = (
-        f"GROUP BY {c.col} groups the {t.name} rows per {c.noun}; {fn}({n.col}) {AGG_MEANING[fn]} the "
-        f"{n.noun} of each group, and HAVING {fn}({n.col}) > {num(v)} keeps the groups above {num(v)}. "
-        f"HAVING is needed because the test is on a group's {word}, which WHERE cannot see."
+        f"GROUP BY {c.col} groups the {t.name} rows per {c.noun}; {fn}({n.col}) "
+        f"{agg_meaning(fn, n.noun)} of each group, and HAVING {fn}({n.col}) > {num(v)} keeps the groups above {num(v)}. "
+        f"HAVING is needed because the test is on a group's {word} {n.noun}, which WHERE cannot see."
     )
     return Draft("having", q, sql, why)
 
@@ -181,7 +181,7 @@ def distinct_values(s: Scope) -> Draft | None:
     )
     sql = f"SELECT DISTINCT {c.col} FROM {t.name}"
     why = (
-        f"Several {t.plural} can share a {c.noun}; SELECT DISTINCT {c.col} returns each {c.noun} found in "
+        f"Several {t.plural} can share {article(c.noun)}; SELECT DISTINCT {c.col} returns each {c.noun} found in "
         f"{t.name} only once."
     )
     return Draft("distinct", q, sql, why)

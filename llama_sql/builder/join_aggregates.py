@@ -1,10 +1,23 @@
 """Intent templates that join a parent table to its children and summarise: counts and totals per
 parent or per parent group, the top parent, and HAVING on a joined count. Same join style as
-joins.py."""
+joins.py.
+
+A question about "each" parent (or parent group) keeps the parents without children: LEFT JOIN,
+and COUNT of the child's key, which skips the NULL row a LEFT JOIN makes for them, so they count 0.
+Per-parent groups use the parent's key, as two parents may share a name, and show its label.
+"""
 
 from __future__ import annotations
 
-from llama_sql.builder.drafting import AGG_MEANING, Draft, Scope, condition, pick_aggregate, plural_for
+from llama_sql.builder.drafting import (
+    Draft,
+    Scope,
+    agg_meaning,
+    article,
+    condition,
+    pick_aggregate,
+    plural_for,
+)
 from llama_sql.builder.joins import join_on, pick_link
 
 
@@ -13,7 +26,7 @@ def count_per_parent(s: Scope) -> Draft | None:
     if picked is None:
         return None
     p, c, link = picked
-    group = f"GROUP BY {p.name}.{p.label}"
+    group = f"GROUP BY {p.name}.{p.key}"
     if c.nums and s.rng.random() < 0.5:
         n = s.pick(c.nums)
         fn, word = pick_aggregate(s, n)
@@ -21,17 +34,18 @@ def count_per_parent(s: Scope) -> Draft | None:
             [
                 "What is the {word} {noun} of {cp} for each {po}?",
                 "For every {po}, give the {word} {noun} of their {cp}.",
-                "Show each {po}'s {word} {co} {noun}.",
+                "Show each {po}'s {word} {co_noun}.",
                 "List the {pp} with the {word} {noun} of their {cp}.",
             ],
             word=word,
             noun=n.noun,
             cp=c.plural,
-            co=c.singular,
+            co_noun=_of_child(c, n),
             po=p.singular,
             pp=p.plural,
         )
-        measure, meaning = f"{fn}({c.name}.{n.col})", f"{AGG_MEANING[fn]} the {n.noun} of their {c.plural}"
+        measure = f"{fn}({c.name}.{n.col})"
+        meaning = f"{agg_meaning(fn, n.noun)} of their {c.plural}, NULL for {article(p.singular)} with none"
     else:
         q = s.say(
             [
@@ -44,14 +58,21 @@ def count_per_parent(s: Scope) -> Draft | None:
             po=p.singular,
             pp=p.plural,
         )
-        measure, meaning = "COUNT(*)", f"counts their {c.plural}"
-    sql = f"SELECT {p.name}.{p.label}, {measure} FROM {p.name} {join_on(p, p.key, c, link.fk)} {group}"
+        measure = f"COUNT({c.name}.{c.key})"
+        meaning = f"counts their {c.plural}; it skips NULL, so {article(p.singular)} with none gets 0"
+    sql = f"SELECT {p.name}.{p.label}, {measure} FROM {p.name} LEFT {join_on(p, p.key, c, link.fk)} {group}"
     why = (
-        f"Joining {p.name} to {c.name} ON {p.name}.{p.key} = {c.name}.{link.fk} pairs every {p.singular} with "
-        f"its {c.plural}; {group} makes one group per {p.singular} and {measure} {meaning}. The inner JOIN "
-        f"leaves out {p.plural} with no {c.plural}."
+        f"LEFT JOIN {c.name} ON {p.name}.{p.key} = {c.name}.{link.fk} pairs every {p.singular} with its "
+        f"{c.plural} and keeps the {p.plural} that have none (with NULL in the {c.name} columns), as the question "
+        f"asks about every {p.singular}. {group} makes one group per {p.singular}, by key because two "
+        f"{p.plural} may share {article(p.label_noun)}, SELECT shows its {p.label}, and {measure} {meaning}."
     )
     return Draft("join", q, sql, why)
+
+
+def _of_child(c, n) -> str:
+    """ "order amount", but "sale price" rather than "sale sale price"."""
+    return n.noun if n.noun.split()[0] == c.singular else f"{c.singular} {n.noun}"
 
 
 def total_for_parents(s: Scope) -> Draft | None:
@@ -102,6 +123,7 @@ def per_parent_group(s: Scope) -> Draft | None:
         return None
     p, c, link = picked
     cat = s.pick(p.cats)
+    po_group = cat.noun if cat.noun.split()[0] == p.singular else f"{p.singular} {cat.noun}"
     if c.nums and s.rng.random() < 0.5:
         n = s.pick(c.nums)
         fn, word = pick_aggregate(s, n)
@@ -109,33 +131,35 @@ def per_parent_group(s: Scope) -> Draft | None:
         q = s.say(
             [
                 "What is the {word} {noun} of {cp} per {group}?",
-                "For each {po} {group}, give the {word} {noun} of their {cp}.",
+                "For each {po_group}, give the {word} {noun} of their {cp}.",
             ],
             word=word,
             noun=n.noun,
             cp=c.plural,
             group=cat.noun,
-            po=p.singular,
+            po_group=po_group,
         )
     else:
-        measure = "COUNT(*)"
+        measure = f"COUNT({c.name}.{c.key})"
         q = s.say(
             [
                 "How many {cp} are there for each {group}?",
-                "Count the {cp} per {po} {group}.",
-                "Show the number of {cp} for every {po} {group}.",
+                "Count the {cp} per {po_group}.",
+                "Show the number of {cp} for every {po_group}.",
             ],
             cp=c.plural,
             group=cat.noun,
-            po=p.singular,
+            po_group=po_group,
             pp=p.plural,
         )
     key = f"{p.name}.{cat.col}"
-    sql = f"SELECT {key}, {measure} FROM {p.name} {join_on(p, p.key, c, link.fk)} GROUP BY {key}"
+    sql = f"SELECT {key}, {measure} FROM {p.name} LEFT {join_on(p, p.key, c, link.fk)} GROUP BY {key}"
+    empty = "gets 0, as COUNT skips NULL" if measure.startswith("COUNT") else "gets NULL"
     why = (
-        f"The {cat.noun} is stored on {p.name}, the {c.plural} in {c.name}: the JOIN ON {p.name}.{p.key} = "
-        f"{c.name}.{link.fk} gives each {c.singular} its {p.singular}'s {cat.noun}, GROUP BY {key} groups "
-        f"them, and {measure} summarises each group."
+        f"The {cat.noun} is stored on {p.name}, the {c.plural} in {c.name}: the LEFT JOIN ON {p.name}.{p.key} = "
+        f"{c.name}.{link.fk} gives each {c.singular} its {p.singular}'s {cat.noun} and keeps {p.plural} without "
+        f"{c.plural}, so every {cat.noun} is listed. GROUP BY {key} groups the rows and {measure} summarises each "
+        f"group; {article(cat.noun)} whose {p.plural} have no {c.plural} {empty}."
     )
     return Draft("join", q, sql, why)
 
@@ -150,11 +174,12 @@ def top_parent(s: Scope) -> Draft | None:
         measure = f"SUM({c.name}.{n.col})"
         q = s.say(
             [
-                "Which {po} has the highest total {noun} of {cp}?",
+                "Which {po} has the highest {total} of {cp}?",
                 "Name the {po} whose {cp} add up to the largest {noun}.",
             ],
             po=p.singular,
             noun=n.noun,
+            total=n.noun if n.noun.split()[0] == "total" else f"total {n.noun}",
             cp=c.plural,
         )
     else:
@@ -168,14 +193,12 @@ def top_parent(s: Scope) -> Draft | None:
             po=p.singular,
             cp=c.plural,
         )
-    tail = (
-        f"FROM {p.name} {join_on(p, p.key, c, link.fk)} GROUP BY {p.name}.{p.label} ORDER BY {measure} DESC"
-    )
+    tail = f"FROM {p.name} {join_on(p, p.key, c, link.fk)} GROUP BY {p.name}.{p.key} ORDER BY {measure} DESC"
     sql = f"SELECT {p.name}.{p.label} {tail} LIMIT 1"
     why = (
         f"The JOIN ON {p.name}.{p.key} = {c.name}.{link.fk} attaches the {c.plural} to their {p.singular}; "
-        f"GROUP BY {p.name}.{p.label} makes one group per {p.singular}, ORDER BY {measure} DESC puts the "
-        f"largest first, and LIMIT 1 keeps that {p.singular}."
+        f"GROUP BY {p.name}.{p.key} makes one group per {p.singular}, ORDER BY {measure} DESC puts the "
+        f"largest first, LIMIT 1 keeps that {p.singular} and SELECT {p.name}.{p.label} names it."
     )
     return Draft("join", q, sql, why, ranking=f"SELECT {measure} {tail}", limit=1)
 
@@ -185,7 +208,7 @@ def parents_having(s: Scope) -> Draft | None:
     if picked is None:
         return None
     p, c, link = picked
-    joined = f"FROM {p.name} {join_on(p, p.key, c, link.fk)} GROUP BY {p.name}.{p.label}"
+    joined = f"FROM {p.name} {join_on(p, p.key, c, link.fk)} GROUP BY {p.name}.{p.key}"
     top = max(n for (n,) in s.rows(f"SELECT COUNT(*) {joined}"))
     if top < 2:
         return None
@@ -208,7 +231,7 @@ def parents_having(s: Scope) -> Draft | None:
     sql = f"SELECT {p.name}.{p.label} {joined} HAVING COUNT(*) {op} {n}"
     why = (
         f"Joining {p.name} to {c.name} ON {p.name}.{p.key} = {c.name}.{link.fk} gives one row per "
-        f"{c.singular}; GROUP BY {p.name}.{p.label} gathers them per {p.singular}, and HAVING COUNT(*) {op} {n} "
+        f"{c.singular}; GROUP BY {p.name}.{p.key} gathers them per {p.singular}, and HAVING COUNT(*) {op} {n} "
         f"keeps the {p.plural} with {words} {n} (a count per group, which only HAVING can test)."
     )
     return Draft("having", q, sql, why)

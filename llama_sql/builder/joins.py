@@ -8,7 +8,7 @@ ON, every column qualified with its table's full name, no aliases.
 
 from __future__ import annotations
 
-from llama_sql.builder.drafting import Draft, Scope, condition, plural
+from llama_sql.builder.drafting import Draft, Scope, article, condition, plural
 
 
 def pick_link(s: Scope, *child_roles: str, parent_roles: tuple[str, ...] = ()) -> tuple | None:
@@ -115,7 +115,7 @@ def child_with_parent(s: Scope) -> Draft | None:
             "List each {co}{about} with the {lab} of its {po}.",
             "For every {co}{about}, show its {clab} and the {po}'s {lab}.",
             "Show the {clabs} of the {cp}{about} and the {lab} of the {po} each belongs to.",
-            "Which {po} does each {co}{about} belong to? Give the {clab} and the {lab}.",
+            "Which {po} does each {co}{about} belong to? Give the {co} {clab} and the {po} {lab}.",
         ],
         co=c.singular,
         cp=c.plural,
@@ -196,7 +196,7 @@ def parents_with_missing(s: Scope) -> Draft | None:
         f"WHERE {c.name}.{g.col} IS NULL"
     )
     why = (
-        f"A {c.singular} {g.missing} has NULL in {c.name}.{g.col}, which only IS NULL can test. Joining "
+        f"{article(c.singular, capital=True)} {g.missing} has NULL in {c.name}.{g.col}, which only IS NULL can test. Joining "
         f"{p.name} ON {p.name}.{p.key} = {c.name}.{link.fk} finds the {p.singular} of each such {c.singular}, "
         f"and SELECT DISTINCT {p.name}.{p.label} lists every {p.singular} once."
     )

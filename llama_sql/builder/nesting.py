@@ -152,7 +152,7 @@ def union_of_filters(s: Scope) -> Draft | None:
     )
     why = (
         f"Each SELECT returns {t.label} values from {t.name}, first WHERE {first.sql}, then WHERE {second.sql}; "
-        f"UNION puts both lists together and removes a {t.singular} that appears in both."
+        f"UNION puts both lists together and removes {article(t.singular)} that appears in both."
     )
     return Draft("set_operation", q, sql, why)
 

@@ -6,7 +6,7 @@ Sorting questions are only fair when the answer is unique, so these templates ha
 
 from __future__ import annotations
 
-from llama_sql.builder.drafting import Draft, Scope, plural
+from llama_sql.builder.drafting import Draft, Scope, plural, whose
 
 
 def top_rows(s: Scope) -> Draft | None:
@@ -92,7 +92,7 @@ def sorted_rows(s: Scope) -> Draft | None:
     q = s.say(
         [
             "List all {plural} with their {noun}, {words}.",
-            "Sort the {plural} by {noun} {words}, showing each {lab} and {noun}.",
+            "Sort the {plural} by {noun} {words}, showing each {who} and {noun}.",
             "Show every {one}'s {lab} and {noun}, ordered {words}.",
         ],
         plural=t.plural,
@@ -100,6 +100,7 @@ def sorted_rows(s: Scope) -> Draft | None:
         noun=n.noun,
         words=words,
         lab=t.label_noun,
+        who=whose(t),
     )
     sql = f"SELECT {t.label}, {n.col} FROM {t.name} ORDER BY {n.col} {order}"
     why = (

@@ -159,14 +159,17 @@ def chain_count(s: Scope) -> Draft | None:
         to=top.singular,
         mp=mid.plural,
     )
-    label = f"{top.name}.{top.label}"
+    label, counted = f"{top.name}.{top.label}", f"COUNT({low.name}.{low.key})"
     sql = (
-        f"SELECT {label}, COUNT(*) FROM {top.name} JOIN {mid.name} ON {top.name}.{top.key} = {mid.name}.{upper.fk} "
-        f"JOIN {low.name} ON {mid.name}.{mid.key} = {low.name}.{lower.fk} GROUP BY {label}"
+        f"SELECT {label}, {counted} FROM {top.name} LEFT JOIN {mid.name} ON {top.name}.{top.key} = "
+        f"{mid.name}.{upper.fk} LEFT JOIN {low.name} ON {mid.name}.{mid.key} = {low.name}.{lower.fk} "
+        f"GROUP BY {top.name}.{top.key}"
     )
     why = (
         f"Each row of {low.name} reaches its {top.singular} through {mid.name}, so {top.name}, {mid.name} and "
-        f"{low.name} are joined along {upper.fk} and {lower.fk}; GROUP BY {label} makes one group per {top.singular} and "
-        f"COUNT(*) counts the {low.plural} in it."
+        f"{low.name} are joined along {upper.fk} and {lower.fk}. LEFT JOINs keep every {top.singular}, even one "
+        f"without {mid.plural} or {low.plural}, as the question asks about each. GROUP BY {top.name}.{top.key} "
+        f"makes one group per {top.singular} (by key, as names may repeat), SELECT shows its {top.label}, and "
+        f"{counted} counts the {low.plural} in it, skipping the NULL of {article(top.singular)} with none, which gets 0."
     )
     return Draft("join", q, sql, why)
