@@ -302,6 +302,11 @@ def add_cli(parser) -> None:
     )
     parser.add_argument("--max_new_tokens", type=int, default=128)
     add_sampling_arguments(parser)
+    add_test_suite_argument(parser)
+
+
+def add_test_suite_argument(parser) -> None:
+    """`--test_suite_k`, shared by `compare` and `benchmark spider`."""
     parser.add_argument(
         "--test_suite_k",
         type=int,
@@ -310,11 +315,15 @@ def add_cli(parser) -> None:
     )
 
 
+def check_test_suite_k(k: int) -> None:
+    if k < 0:
+        raise DataError(f"--test_suite_k must be 0 or more, got {k}.")
+
+
 def run_cli(args) -> int:
     check_sampling(args.candidates, args.temperature)
     load_records(args.dataset_path)  # a bad dataset fails before minutes of model loading
-    if args.test_suite_k < 0:
-        raise DataError(f"--test_suite_k must be 0 or more, got {args.test_suite_k}.")
+    check_test_suite_k(args.test_suite_k)
     comparer = load_comparer(
         args.base_model, args.adapter, args.profile, args.max_new_tokens, args.batch_size
     )

@@ -19,10 +19,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from llama_sql.comparison import compare_records, load_comparer, print_summary, write_comparison
+from llama_sql.comparison import (
+    add_test_suite_argument,
+    check_test_suite_k,
+    compare_records,
+    load_comparer,
+    print_summary,
+    write_comparison,
+)
 from llama_sql.config import PROFILES, InferenceConfig, add_sampling_arguments, check_sampling
 from llama_sql.converters import convert_records
 from llama_sql.eval.hardness import accuracy_by_hardness, hardness
+from llama_sql.eval.suite_databases import DEFAULT_K
 from llama_sql.generation import BATCH_SIZE
 from llama_sql.records import DataError
 from llama_sql.reports import hardness_frame
@@ -55,12 +63,21 @@ def run_spider_benchmark(
     candidates: int = InferenceConfig.candidates,
     temperature: float = InferenceConfig.temperature,
     seed: int = InferenceConfig.seed,
+    test_suite_k: int = DEFAULT_K,
 ):
     """Convert, compare both models, add the hardness table; writes `compare`'s files and spider_dev.json."""
     check_sampling(candidates, temperature)
     records = spider_records(spider_dir, split, limit)
     result = compare_records(
-        comparer, records, None, f"Spider {split} ({spider_dir})", progress, candidates, temperature, seed
+        comparer,
+        records,
+        None,
+        f"Spider {split} ({spider_dir})",
+        progress,
+        candidates,
+        temperature,
+        seed,
+        test_suite_k,
     )
     result.metrics["hardness"] = accuracy_by_hardness(records, result.results)
     write_comparison(result, output_dir, extra={RECORDS_FILE: records})
@@ -84,12 +101,14 @@ def add_cli(parser) -> None:
     )
     parser.add_argument("--max_new_tokens", type=int, default=128)
     add_sampling_arguments(parser)
+    add_test_suite_argument(parser)
 
 
 def run_cli(args) -> int:
     check_sampling(args.candidates, args.temperature)
     if args.limit is not None and args.limit < 1:
         raise DataError(f"--limit must be a positive number of questions, got {args.limit}.")
+    check_test_suite_k(args.test_suite_k)
     spider_records(args.spider_dir, args.split, 1)  # a wrong folder fails before minutes of model loading
     comparer = load_comparer(
         args.base_model, args.adapter, args.profile, args.max_new_tokens, args.batch_size
@@ -104,6 +123,7 @@ def run_cli(args) -> int:
         candidates=args.candidates,
         temperature=args.temperature,
         seed=args.seed,
+        test_suite_k=args.test_suite_k,
     )
     print_summary(result.metrics)
     print(hardness_frame(result.metrics).to_string(float_format=lambda v: f"{v:.3f}", na_rep="-"))

@@ -36,13 +36,14 @@ def test_spider_benchmark_writes_the_comparison_and_a_hardness_table(short_adapt
     output = tmp_path / "spider"
     args = ["--spider_dir", str(SPIDER_SAMPLE), "--adapter", str(short_adapter), "--output_dir", str(output)]
     args += ["--profile", "tiny", "--limit", "8", "--max_new_tokens", "32", "--candidates", "2"]
-    assert main(["benchmark", "spider", *args]) == 0
+    assert main(["benchmark", "spider", *args, "--test_suite_k", "1"]) == 0
     files = {p.name for p in output.iterdir()}
     assert {"comparison.csv", "comparison.html", "metrics.json", "spider_dev.json"} <= files
     metrics = json.loads((output / "metrics.json").read_text())
     assert metrics["n"] == 8 and list(metrics["hardness"]) == ["easy", "medium", "all"]
     assert sum(metrics["hardness"][level]["n"] for level in ("easy", "medium")) == 8
     for which in MODELS:
+        assert metrics[which]["test_suite_k"] == 1  # the flag reaches the evaluation
         level = metrics["hardness"]["all"][which]
         assert level["execution_accuracy"] == round(metrics[which]["execution_accuracy"], 4)
         assert {"test_suite_accuracy", "voted_execution_accuracy"} <= set(level)
