@@ -296,17 +296,17 @@ def add_cli(parser) -> None:
     )
     parser.add_argument("--output_dir", default="runs/compare")
     parser.add_argument("--limit", type=int, help="only the first N records")
+    add_comparison_arguments(parser)
+
+
+def add_comparison_arguments(parser) -> None:
+    """How both models answer and are scored: shared by `compare` and `benchmark spider`."""
     parser.add_argument("--profile", default="auto", choices=["auto", *PROFILES])
     parser.add_argument(
         "--batch_size", type=int, default=BATCH_SIZE, help=f"prompts generated at once (default {BATCH_SIZE})"
     )
     parser.add_argument("--max_new_tokens", type=int, default=128)
     add_sampling_arguments(parser)
-    add_test_suite_argument(parser)
-
-
-def add_test_suite_argument(parser) -> None:
-    """`--test_suite_k`, shared by `compare` and `benchmark spider`."""
     parser.add_argument(
         "--test_suite_k",
         type=int,
@@ -315,19 +315,26 @@ def add_test_suite_argument(parser) -> None:
     )
 
 
-def check_test_suite_k(k: int) -> None:
-    if k < 0:
-        raise DataError(f"--test_suite_k must be 0 or more, got {k}.")
-
-
-def run_cli(args) -> int:
+def check_comparison_arguments(args) -> None:
+    """The checks of `add_comparison_arguments`' flags, run before minutes of model loading."""
     check_sampling(args.candidates, args.temperature)
-    load_records(args.dataset_path)  # a bad dataset fails before minutes of model loading
-    check_test_suite_k(args.test_suite_k)
+    if args.test_suite_k < 0:
+        raise DataError(f"--test_suite_k must be 0 or more, got {args.test_suite_k}.")
+
+
+def comparer_from_arguments(args) -> Comparer:
+    """The base and the adapter loaded as the command line says, announced."""
     comparer = load_comparer(
         args.base_model, args.adapter, args.profile, args.max_new_tokens, args.batch_size
     )
     print(f"base model {comparer.base_model}, compute dtype {comparer.compute_dtype}")
+    return comparer
+
+
+def run_cli(args) -> int:
+    check_comparison_arguments(args)
+    load_records(args.dataset_path)  # a bad dataset fails before minutes of model loading
+    comparer = comparer_from_arguments(args)
     result = run_comparison(
         comparer,
         args.dataset_path,

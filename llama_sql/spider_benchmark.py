@@ -20,18 +20,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from llama_sql.comparison import (
-    add_test_suite_argument,
-    check_test_suite_k,
+    add_comparison_arguments,
+    check_comparison_arguments,
     compare_records,
-    load_comparer,
+    comparer_from_arguments,
     print_summary,
     write_comparison,
 )
-from llama_sql.config import PROFILES, InferenceConfig, add_sampling_arguments, check_sampling
+from llama_sql.config import InferenceConfig, check_sampling
 from llama_sql.converters import convert_records
 from llama_sql.eval.hardness import accuracy_by_hardness, hardness
 from llama_sql.eval.suite_databases import DEFAULT_K
-from llama_sql.generation import BATCH_SIZE
 from llama_sql.records import DataError
 from llama_sql.reports import hardness_frame
 
@@ -95,25 +94,15 @@ def add_cli(parser) -> None:
     parser.add_argument("--base_model", help="default: the base the adapter was trained on")
     parser.add_argument("--limit", type=int, help="only the first N questions")
     parser.add_argument("--split", default="dev.json", help="the questions file in --spider_dir")
-    parser.add_argument("--profile", default="auto", choices=["auto", *PROFILES])
-    parser.add_argument(
-        "--batch_size", type=int, default=BATCH_SIZE, help=f"prompts generated at once (default {BATCH_SIZE})"
-    )
-    parser.add_argument("--max_new_tokens", type=int, default=128)
-    add_sampling_arguments(parser)
-    add_test_suite_argument(parser)
+    add_comparison_arguments(parser)
 
 
 def run_cli(args) -> int:
-    check_sampling(args.candidates, args.temperature)
+    check_comparison_arguments(args)
     if args.limit is not None and args.limit < 1:
         raise DataError(f"--limit must be a positive number of questions, got {args.limit}.")
-    check_test_suite_k(args.test_suite_k)
     spider_records(args.spider_dir, args.split, 1)  # a wrong folder fails before minutes of model loading
-    comparer = load_comparer(
-        args.base_model, args.adapter, args.profile, args.max_new_tokens, args.batch_size
-    )
-    print(f"base model {comparer.base_model}, compute dtype {comparer.compute_dtype}")
+    comparer = comparer_from_arguments(args)
     result = run_spider_benchmark(
         comparer,
         args.spider_dir,
