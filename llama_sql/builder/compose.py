@@ -9,6 +9,7 @@ new for that schema. The RNG is seeded from the schema's name, so a build is rep
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Callable
 
@@ -75,13 +76,22 @@ def schema_records(schema: Schema) -> list[dict]:
             for _ in range(wanted * ATTEMPTS_PER_EXAMPLE):
                 if kept == wanted:
                     break
+                scope.said = []
                 draft = intent(scope)
                 if draft is not None and _acceptable(scope, draft, seen):
+                    draft = dataclasses.replace(draft, template=_template(intent.__name__, scope.said))
                     seen.update((draft.question, draft.sql))
                     drafts.append(draft)
                     kept += 1
         for special in schema.specials:
-            draft = Draft(special.category, rng.choice(special.phrasings), special.sql, special.explanation)
+            phrasing = rng.randrange(len(special.phrasings))  # the draw rng.choice made
+            draft = Draft(
+                special.category,
+                special.phrasings[phrasing],
+                special.sql,
+                special.explanation,
+                template=f"{schema.db_id}-special/{schema.specials.index(special)}.{phrasing}",
+            )
             if not _answers(scope, draft):
                 raise BuildError(
                     f"{schema.db_id}: special query returns nothing useful or fails: {special.sql}"
@@ -122,6 +132,11 @@ def _no_tie(scope: Scope, draft: Draft) -> bool:
     return len(set(keys)) == len(keys)
 
 
+def _template(intent: str, said: list[int]) -> str:
+    """ "filter_equals/3": the intent and the phrasing it picked ("/3.1" when it picked two)."""
+    return f"{intent}/{'.'.join(map(str, said)) or '-'}"
+
+
 def _record(schema: Schema, index: int, draft: Draft) -> dict:
     return {
         "id": f"{schema.db_id}-{index:04d}",
@@ -131,5 +146,6 @@ def _record(schema: Schema, index: int, draft: Draft) -> dict:
         "output": draft.sql,
         "explanation": draft.explanation,
         "category": draft.category,
+        "template": draft.template,
         "source": SOURCE,
     }

@@ -28,6 +28,9 @@ class Draft:
     # `ranking` selects the sort key in order (no LIMIT) so the builder can check that.
     ranking: str | None = None
     limit: int = 0
+    # which phrasing asked it: "<intent>/<index of each phrasing `Scope.say` picked>" (compose fills it);
+    # `data split` holds whole phrasings out of training for the test_unseen split
+    template: str = ""
 
 
 class Scope:
@@ -37,6 +40,7 @@ class Scope:
         self.schema = schema
         self.db = database
         self.rng = rng
+        self.said: list[int] = []  # the index of each phrasing `say` picked for the current draft
 
     def rows(self, sql: str) -> list[tuple]:
         result = self.db.run(sql)
@@ -58,7 +62,9 @@ class Scope:
         return [t for t in self.schema.tables if all(getattr(t, role) for role in roles)]
 
     def say(self, phrasings: list[str], **slots) -> str:
-        return self.pick(phrasings).format(**slots)
+        index = self.rng.randrange(len(phrasings))  # the draw `pick` makes, so builds stay byte-identical
+        self.said.append(index)
+        return phrasings[index].format(**slots)
 
     def cut(self, table: Table, col: str, above: bool, expr: str | None = None) -> int | float | None:
         """A round threshold that leaves some rows above (or below) it, from the column's values.
