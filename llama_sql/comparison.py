@@ -1,6 +1,7 @@
 """Base vs fine-tuned, side by side, every generated query executed and scored.
 
     python -m llama_sql compare --adapter runs/adapter --dataset_path runs/data/test.json \
+        --unseen_path runs/data/test_unseen.json \
         --output_dir runs/compare --limit 150 [--candidates 8 --temperature 0.7 --seed 0]
 
 The base model is the one the adapter was trained on (recorded beside it; llama_sql/adapters.py)
@@ -9,6 +10,11 @@ unless --base_model names another, which is checked against the adapter's record
 One 4-bit copy of the base weights serves both models: the LoRA adapter is switched off for the
 base and on for the fine-tuned model, so both fit a T4 and see the same prompts and greedy decoding.
 Writes comparison.csv, comparison.html, metrics.json, predictions_base.jsonl, predictions_finetuned.jsonl.
+
+With `--unseen_path` (the test_unseen split: whole databases and whole phrasings training never saw) the
+same comparison also runs on those records: its files go to `test_unseen/` inside the output folder, and
+metrics.json gains `test_unseen` (both models' accuracy there, overall and per kind of novelty), so
+the report shows what fine-tuning taught beside what it transfers.
 
 With `--candidates K` (K > 1) each model also samples K-1 more answers per question, and the K candidates
 (the greedy one among them) vote by execution (llama_sql/eval/voting.py). The predictions and
@@ -144,6 +150,7 @@ class ComparisonResult:
     predictions: dict[str, list[dict]]  # per model: id, prediction, response, stopped, new_tokens
     results: dict[str, list[dict]]  # per model: the evaluation verdicts, in record order
     metrics: dict = field(default_factory=dict)
+    unseen: ComparisonResult | None = None  # the same comparison on test_unseen, when asked for
 
 
 def run_comparison(
@@ -156,17 +163,57 @@ def run_comparison(
     temperature: float = InferenceConfig.temperature,
     seed: int = InferenceConfig.seed,
     test_suite_k: int = DEFAULT_K,
+    unseen_path: str | Path | None = None,
 ) -> ComparisonResult:
-    """Generate with both models, evaluate both by execution, write every output file atomically."""
-    records = load_records(dataset_path)
-    require_fields(records, dataset_path)
-    records = records[:limit] if limit else records
-    base_dir = Path(dataset_path).resolve().parent
-    result = compare_records(
-        comparer, records, base_dir, str(dataset_path), progress, candidates, temperature, seed, test_suite_k
+    """Generate with both models, evaluate both by execution, write every output file atomically.
+    With `unseen_path`, the first `limit` records of test_unseen are compared too."""
+    how = dict(
+        progress=progress,
+        candidates=candidates,
+        temperature=temperature,
+        seed=seed,
+        test_suite_k=test_suite_k,
     )
+    for path in (dataset_path, unseen_path):  # a bad file fails before minutes of generation
+        if path is not None:
+            require_fields(load_records(path), path)
+    result = _compare_file(comparer, dataset_path, limit, how)
+    if unseen_path is not None:
+        result.unseen = _compare_file(comparer, unseen_path, limit, how)
+        result.metrics["test_unseen"] = unseen_summary(result.unseen)
     write_comparison(result, output_dir)
     return result
+
+
+def _compare_file(comparer: Comparer, path: str | Path, limit: int | None, how: dict) -> ComparisonResult:
+    records = load_records(path)
+    records = records[:limit] if limit else records
+    return compare_records(comparer, records, Path(path).resolve().parent, str(path), **how)
+
+
+SUMMARY_KEYS = ("execution_accuracy", "test_suite_accuracy", "valid_sql_rate", "exact_match")
+
+
+def unseen_summary(unseen: ComparisonResult) -> dict:
+    """Both models' headline accuracy on test_unseen, overall and per kind of novelty (the records'
+    `unseen` field: a new database, a new phrasing, or both)."""
+    summary = {"n": unseen.metrics["n"], "dataset": unseen.metrics["dataset"]}
+    summary.update({which: {k: unseen.metrics[which][k] for k in SUMMARY_KEYS} for which in MODELS})
+    kinds: dict[str, list[int]] = {}
+    for index, record in enumerate(unseen.records):
+        kinds.setdefault(str(record.get("unseen", "unknown")), []).append(index)
+    summary["by_kind"] = {
+        kind: {"n": len(rows)}
+        | {
+            which: {
+                "execution_accuracy": _accuracy(unseen.results[which], rows, "correct"),
+                "test_suite_accuracy": _accuracy(unseen.results[which], rows, "test_suite_correct"),
+            }
+            for which in MODELS
+        }
+        for kind, rows in sorted(kinds.items())
+    }
+    return summary
 
 
 def compare_records(
@@ -243,19 +290,32 @@ def _add_votes(records, answers, base_dir, predictions, results, metrics) -> Non
         )
 
 
+def _accuracy(results: list[dict], rows: list[int], verdict: str) -> float:
+    """The share of `rows` judged right, leaving out records whose gold could not run (as evaluate does)."""
+    scored = [i for i in rows if results[i].get("gold_ok", True)]
+    return sum(bool(results[i].get(verdict)) for i in scored) / max(1, len(scored))
+
+
 def write_comparison(result: ComparisonResult, output_dir: str | Path, extra: dict | None = None) -> Path:
-    """Every output file into `output_dir`, replaced whole; `extra` maps more file names to JSON data."""
+    """Every output file into `output_dir`, replaced whole; `extra` maps more file names to JSON data.
+    test_unseen's comparison, when there is one, goes whole into `test_unseen/` inside it."""
     with atomic_path(output_dir) as tmp:
-        tmp.mkdir()
-        for which in MODELS:
-            write_jsonl(tmp / f"predictions_{which}.jsonl", result.predictions[which])
-        frame = side_by_side_frame(result)
-        frame.to_csv(tmp / "comparison.csv", index=False)
-        write_html_report(result, frame, tmp / "comparison.html")
-        write_json(tmp / "metrics.json", result.metrics)
+        _write_files(result, tmp)
+        if result.unseen is not None:
+            _write_files(result.unseen, tmp / "test_unseen")
         for name, data in (extra or {}).items():
             write_json(tmp / name, data)
     return Path(output_dir)
+
+
+def _write_files(result: ComparisonResult, folder: Path) -> None:
+    folder.mkdir()
+    for which in MODELS:
+        write_jsonl(folder / f"predictions_{which}.jsonl", result.predictions[which])
+    frame = side_by_side_frame(result)
+    frame.to_csv(folder / "comparison.csv", index=False)
+    write_html_report(result, frame, folder / "comparison.html")
+    write_json(folder / "metrics.json", result.metrics)
 
 
 # The original brief's three showcase prompts, each asked against one of the project's databases.
@@ -294,8 +354,13 @@ def add_cli(parser) -> None:
     parser.add_argument(
         "--dataset_path", required=True, help="records to compare on (e.g. runs/data/test.json)"
     )
+    parser.add_argument(
+        "--unseen_path",
+        help="the test_unseen split too (e.g. runs/data/test_unseen.json): databases and phrasings "
+        "training never saw; reported beside --dataset_path's",
+    )
     parser.add_argument("--output_dir", default="runs/compare")
-    parser.add_argument("--limit", type=int, help="only the first N records")
+    parser.add_argument("--limit", type=int, help="only the first N records (of each file)")
     add_comparison_arguments(parser)
 
 
@@ -333,7 +398,9 @@ def comparer_from_arguments(args) -> Comparer:
 
 def run_cli(args) -> int:
     check_comparison_arguments(args)
-    load_records(args.dataset_path)  # a bad dataset fails before minutes of model loading
+    for path in (args.dataset_path, args.unseen_path):  # a bad file fails before minutes of model loading
+        if path is not None:
+            require_fields(load_records(path), path)
     comparer = comparer_from_arguments(args)
     result = run_comparison(
         comparer,
@@ -344,6 +411,7 @@ def run_cli(args) -> int:
         temperature=args.temperature,
         seed=args.seed,
         test_suite_k=args.test_suite_k,
+        unseen_path=args.unseen_path,
     )
     print_summary(result.metrics)
     print(f"wrote {args.output_dir}/comparison.csv, comparison.html, metrics.json")
@@ -351,6 +419,7 @@ def run_cli(args) -> int:
 
 
 def print_summary(metrics: dict) -> None:
+    unseen = metrics.get("test_unseen")
     for which in MODELS:
         m = metrics[which]
         print(
@@ -363,4 +432,10 @@ def print_summary(metrics: dict) -> None:
                 f"{'':>9}  {m['candidates']} candidates: voted {m['voted_execution_accuracy']:.3f}, "
                 f"oracle {m['oracle_execution_accuracy']:.3f}; on average {m['mean_ran']:.1f} ran, "
                 f"{m['mean_agreed']:.1f} agreed with the vote"
+            )
+        if unseen:
+            u = unseen[which]
+            print(
+                f"{'':>9}  test_unseen ({unseen['n']}): execution accuracy {u['execution_accuracy']:.3f}, "
+                f"test-suite accuracy {u['test_suite_accuracy']:.3f}, valid SQL {u['valid_sql_rate']:.3f}"
             )

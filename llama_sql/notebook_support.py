@@ -60,8 +60,9 @@ def fetch_hub_dataset(hub_id: str, source: str, output: str | Path, split: str =
 
 
 def dedupe_train_split(splits_dir: str | Path) -> str:
-    """Drop training records whose question or SQL (normalized) repeats a val or test record; rewrite
-    train.json atomically and say how many went. Public datasets repeat each other's questions."""
+    """Drop training records whose question or SQL (normalized) repeats a val, test or test_unseen
+    record; rewrite train.json atomically and say how many went. Public datasets repeat each other's
+    questions."""
     splits_dir = Path(splits_dir)
-    evaluation = [splits_dir / "val.json", splits_dir / "test.json"]
+    evaluation = [splits_dir / f"{name}.json" for name in ("val", "test", "test_unseen")]
     return dedupe_file(splits_dir / "train.json", evaluation, splits_dir / "train.json").report()

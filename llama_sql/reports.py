@@ -146,6 +146,27 @@ def per_category_frame(metrics: dict) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("category") if rows else pd.DataFrame()
 
 
+UNSEEN_KINDS = {"database": "new database", "phrasing": "new phrasing", "database+phrasing": "both new"}
+
+
+def splits_frame(metrics: dict) -> pd.DataFrame:
+    """Both models on the held-out questions of seen databases and phrasings (test) beside test_unseen
+    (databases and phrasings training never saw), overall and per kind; empty without test_unseen."""
+    unseen = metrics.get("test_unseen")
+    if not unseen:
+        return pd.DataFrame()
+    blocks = [("test: seen databases and phrasings", metrics), ("test_unseen", unseen)]
+    blocks += [(f"test_unseen: {UNSEEN_KINDS.get(k, k)}", v) for k, v in unseen["by_kind"].items()]
+    rows = []
+    for split, block in blocks:
+        row = {"split": split, "n": block["n"]}
+        for which in MODELS:
+            row[f"{which} execution"] = block[which]["execution_accuracy"]
+            row[f"{which} test-suite"] = block[which]["test_suite_accuracy"]
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("split")
+
+
 def outcomes_frame(metrics: dict) -> pd.DataFrame:
     """The error taxonomy: how many answers were correct, wrong, failed to run or had no SQL."""
     return pd.DataFrame(
@@ -236,6 +257,7 @@ def write_html_report(result, frame: pd.DataFrame, path: str | Path) -> None:
         _sampling_note(result.metrics),
         metrics_frame(result.metrics).to_html(float_format="%.3f"),
         chart,
+        *_unseen_section(result.metrics),
         *_hardness_section(result.metrics),
         "<h2>Per category</h2>",
         per_category_frame(result.metrics).to_html(float_format="%.3f"),
@@ -259,6 +281,17 @@ def _sampling_note(metrics: dict) -> str:
         "the vote's; oracle counts a question when any candidate is right. Per question, <i>ran</i> counts "
         "the candidates that ran and <i>agreed</i> those sharing the voted result.</p>"
     )
+
+
+def _unseen_section(metrics: dict) -> list[str]:
+    if not metrics.get("test_unseen"):
+        return []
+    return [
+        "<h2>Seen and unseen</h2><p>test asks new questions of the databases and in the phrasings "
+        "training saw; test_unseen asks of databases, or in phrasings, that training never saw "
+        "(its examples are in test_unseen/comparison.html).</p>",
+        splits_frame(metrics).to_html(float_format="%.3f"),
+    ]
 
 
 def _hardness_section(metrics: dict) -> list[str]:

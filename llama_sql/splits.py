@@ -1,4 +1,5 @@
-"""A deterministic train/val/test split that never lets a test question leak into training.
+"""A deterministic train/val/test split that never lets a test question leak into training, and a
+second held-out split, test_unseen, of whole databases and whole phrasings training never sees.
 
     python -m llama_sql data split data/alpaca_sql_dataset.json --output_dir runs/data [--seed 0]
 
@@ -10,11 +11,20 @@ the databases the model trained on (see data/README.md for why).
 
 Groups are ordered by stratum (database, then category), shuffled within it by the seed, and
 assigned by systematic sampling, so every database and category gets its share of val and test.
+
+`test_unseen` is taken out first. It holds every record of UNSEEN_DATABASES whole databases (when the data
+has at least MIN_DATABASES of them), and every record asked with a held-out phrasing: records name
+theirs in `template` ("filter_equals/3": the intent, then which of its phrasings), and about
+UNSEEN_INTENT_FRACTION of the intents with at least MIN_PHRASINGS phrasings lose one phrasing to it, so
+each of those intents is still taught in its other words. `test` measures new questions on the databases
+and phrasings training saw; `test_unseen` measures new databases (`unseen` = "database") and new
+wordings (`unseen` = "phrasing"; "database+phrasing" when both).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import hashlib
 import math
@@ -27,9 +37,13 @@ import sqlglot
 
 from llama_sql.records import atomic_path, load_records, write_json
 
-SPLITS = ("train", "val", "test")
+SPLITS = ("train", "val", "test", "test_unseen")
 VAL_FRACTION = 0.05
 TEST_FRACTION = 0.15
+UNSEEN_DATABASES = 2  # whole databases held out of training for test_unseen
+MIN_DATABASES = 8  # below this many databases none is held out (each one teaches too much to spare)
+UNSEEN_INTENT_FRACTION = 0.25  # of the intents with enough phrasings, the share that lose one to test_unseen
+MIN_PHRASINGS = 3  # an intent keeps at least two phrasings in training
 
 
 @functools.lru_cache(maxsize=65536)  # split_records may run several times on one dataset
@@ -92,20 +106,61 @@ def split_records(
     val_fraction: float = VAL_FRACTION,
     test_fraction: float = TEST_FRACTION,
 ) -> dict[str, list[dict]]:
-    """{"train", "val", "test"}: copies of the records with a `split` field, each in file order."""
+    """{"train", "val", "test", "test_unseen"}: copies of the records with a `split` field (and, in
+    test_unseen, an `unseen` field saying what is new), each in file order."""
     rng = random.Random(seed)
     groups = _groups(records)
+    unseen = _unseen(records, groups, random.Random(f"unseen:{seed}"))
+    groups = [g for g in groups if g[0] not in unseen]
     rng.shuffle(groups)
     groups.sort(key=lambda g: _stratum(records[g[0]]))  # stable: shuffled order survives inside a stratum
-    assigned: dict[int, str] = {}
+    assigned: dict[int, str] = dict.fromkeys(unseen, "test_unseen")
     rest = _sample(groups, test_fraction, "test", assigned)
     _sample(rest, val_fraction / max(1e-9, 1 - test_fraction), "val", assigned)
     _cover_every_stratum(records, groups, assigned)
     splits: dict[str, list[dict]] = {name: [] for name in SPLITS}
     for index, record in enumerate(records):
         name = assigned.get(index, "train")
-        splits[name].append({**record, "split": name})
+        extra = {"unseen": unseen[index]} if index in unseen else {}
+        splits[name].append({**record, "split": name, **extra})
     return splits
+
+
+def held_out_databases(records: list[dict], rng: random.Random) -> set[str]:
+    databases = sorted({database_key(r) for r in records})
+    return set(rng.sample(databases, UNSEEN_DATABASES)) if len(databases) >= MIN_DATABASES else set()
+
+
+def held_out_phrasings(records: list[dict], rng: random.Random) -> set[str]:
+    """One phrasing ("intent/index") of about UNSEEN_INTENT_FRACTION of the intents that have
+    MIN_PHRASINGS or more; records without a `template` hold none out."""
+    phrasings: dict[str, set[str]] = defaultdict(set)
+    for record in records:
+        template = str(record.get("template") or "")
+        if "/" in template:
+            phrasings[template.split("/")[0]].add(template)
+    held = set()
+    for intent in sorted(phrasings):
+        choices = sorted(phrasings[intent])
+        if len(choices) >= MIN_PHRASINGS and rng.random() < UNSEEN_INTENT_FRACTION:
+            held.add(rng.choice(choices))
+    return held
+
+
+def _unseen(records: list[dict], groups: list[list[int]], rng: random.Random) -> dict[int, str]:
+    """Index -> what is new to training ("database", "phrasing", "database+phrasing") for test_unseen.
+    A group goes whole, so a paraphrase of a held-out record is never trained on either."""
+    databases = held_out_databases(records, rng)
+    phrasings = held_out_phrasings(records, rng)
+    unseen: dict[int, str] = {}
+    for group in groups:
+        kinds = set()
+        for i in group:
+            kinds |= {"database"} if database_key(records[i]) in databases else set()
+            kinds |= {"phrasing"} if records[i].get("template") in phrasings else set()
+        if kinds:
+            unseen.update(dict.fromkeys(group, "+".join(sorted(kinds))))
+    return unseen
 
 
 def _sample(groups: list[list[int]], fraction: float, name: str, assigned: dict[int, str]) -> list[list[int]]:
@@ -135,15 +190,12 @@ def _cover_every_stratum(records: list[dict], groups: list[list[int]], assigned:
 
 
 def split_file(path: str | Path, output_dir: str | Path, seed: int = 0) -> dict[str, list[dict]]:
-    """Split a records file and write train.json, val.json and test.json; all three or none."""
+    """Split a records file and write train.json, val.json, test.json and test_unseen.json; all or none."""
     splits = split_records(load_records(path), seed=seed)
     output_dir = Path(output_dir)
-    with (
-        atomic_path(output_dir / "train.json") as train,
-        atomic_path(output_dir / "val.json") as val,
-        atomic_path(output_dir / "test.json") as test,
-    ):
-        for target, name in ((train, "train"), (val, "val"), (test, "test")):
+    with contextlib.ExitStack() as stack:
+        targets = {name: stack.enter_context(atomic_path(output_dir / f"{name}.json")) for name in SPLITS}
+        for name, target in targets.items():
             write_json(target, splits[name])
     return splits
 
@@ -157,7 +209,9 @@ def load_split(path: str | Path, name: str, seed: int = 0) -> list[dict]:
 
 def add_cli(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", help="a JSON list or JSONL file of records")
-    parser.add_argument("--output_dir", required=True, help="folder for train.json, val.json and test.json")
+    parser.add_argument(
+        "--output_dir", required=True, help="folder for train.json, val.json, test.json and test_unseen.json"
+    )
     parser.add_argument(
         "--seed", type=int, default=0, help="shuffles records within each stratum (default 0)"
     )

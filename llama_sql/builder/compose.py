@@ -90,7 +90,7 @@ def schema_records(schema: Schema) -> list[dict]:
                 special.phrasings[phrasing],
                 special.sql,
                 special.explanation,
-                template=f"{schema.db_id}-special/{schema.specials.index(special)}.{phrasing}",
+                template=f"special:{schema.db_id}-{schema.specials.index(special)}.{phrasing}",  # no "/": never held out
             )
             if not _answers(scope, draft):
                 raise BuildError(
