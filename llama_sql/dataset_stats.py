@@ -309,7 +309,10 @@ def write_card(
 ) -> Path:
     """Render the dataset card from the dataset file itself, so its figures cannot drift."""
     records = load_records(dataset)
-    splits = {name: len(rows) for name, rows in split_records(records).items()}
+    parts = split_records(records)
+    splits = {name: len(rows) for name, rows in parts.items()}
+    unseen = parts["test_unseen"]
+    unseen_names = sorted({r["db_id"] for r in unseen if "database" in r.get("unseen", "")})
     lengths = length_summary(length_table(records, tokenizer)).reset_index(names="statistic")
     tables = {
         name: markdown_table(frame)
@@ -326,6 +329,9 @@ def write_card(
         n=len(records),
         databases=len(schema_table(records)),
         splits=splits,
+        unseen_databases=len(unseen_names),
+        unseen_names=", ".join(unseen_names),
+        unseen_phrasings=len({r["template"] for r in unseen if "phrasing" in r.get("unseen", "")}),
         tokenizer=tokenizer_name,
         **tables,
     )
@@ -352,6 +358,7 @@ running every query. This card is generated: `python -m llama_sql data stats --c
 | `output` | the gold SQLite query |
 | `explanation` | why the query answers the question: its tables, columns, values and the reason for each clause |
 | `category` | the SQL skill the example exercises (table below) |
+| `template` | the phrasing that asked it: `"<intent>/<index>"` (`special:...` for a hand-written one) |
 | `source` | `"llama-sql"` |
 
 ## How it is built
@@ -410,18 +417,29 @@ Tokenizer: {tokenizer}. Regenerate with the model's own tokenizer:
 
 ## Splits
 
-`data split` (default seed 0) gives train {splits[train]}, val {splits[val]}, test {splits[test]}
-(about 80/5/15). Records are grouped before splitting: paraphrases of one gold query on one database,
-and repeated questions, always share a split, so no question and no (database, query) pair appears in
-two splits. Groups are assigned by stratified systematic sampling over (database, category), so every
-database and every category is in the test set.
+`data split` (default seed 0) gives train {splits[train]}, val {splits[val]}, test {splits[test]} and
+test_unseen {splits[test_unseen]}. Records are grouped before splitting: paraphrases of one gold query
+on one database, and repeated questions, always share a split, so no question and no (database, query)
+pair appears in two splits. Each record names the phrasing that asked it (`template`: the intent, then
+which of its phrasings).
 
-The databases are shared across splits, on purpose. The held-out set asks new questions, with new
-values and phrasings, of databases the model was trained on: it measures whether fine-tuning taught
-the model to turn a question into the right SQL for a schema it knows, which is what a team
-fine-tuning on its own warehouse wants. Generalising to unseen databases is a different question;
-measure it with converted public data such as Spider (`python -m llama_sql data convert --from spider`),
-whose dev databases are disjoint from its training databases.
+The two test splits measure different things:
+
+- **test** asks new questions, with new values, of the databases and in the phrasings the model was
+  trained on: whether fine-tuning taught the model to turn a question into the right SQL for a schema
+  it knows, which is what a team fine-tuning on its own warehouse wants. It is about 15% of the records
+  not in test_unseen, assigned by stratified systematic sampling over (database, category), so every
+  trained database and every category is in it.
+- **test_unseen** holds out of training, whole, {unseen_databases} databases ({unseen_names}: every
+  question about them; `unseen` = "database") and one phrasing of about a quarter of the intents that
+  have three or more ({unseen_phrasings} phrasings; `unseen` = "phrasing", or "database+phrasing"),
+  each such intent still taught in its other phrasings. It measures what transfers: to a schema the
+  model has never read, and to wordings it has never seen. `compare --unseen_path` and notebook 03
+  report it beside test.
+
+Generalising to other people's databases is measured best on converted public data such as Spider
+(`python -m llama_sql data convert --from spider`), whose dev databases are disjoint from its training
+databases.
 
 ## Limitations
 

@@ -83,7 +83,7 @@ def test_the_shipped_card_matches_the_dataset(tmp_path):
 def test_the_card_names_the_tokenizer_it_counted_with(tmp_path):
     text = stats.write_card(ROOT / DEFAULT_OUTPUT, tmp_path / "card.md", WordTokenizer(), "words").read_text()
     assert "Tokenizer: words." in text and "| hospital | Hospital | patients, doctors, diagnoses |" in text
-    assert "Apache-2.0" in text and "shared across splits" in text
+    assert "Apache-2.0" in text and "**test_unseen** holds out of training" in text
 
 
 def test_sql_features_are_read_from_the_tree():
