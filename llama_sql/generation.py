@@ -11,9 +11,10 @@ would for the whole prompt, at the cost of the distinct text only. Prompts are o
 sharing a prefix land in the same batch, longest first; within a batch the prefixes are left-padded and
 the remainders padded before them, so every prompt's last token sits next to its first new one.
 
-Decoding runs SEGMENT_TOKENS new tokens at a time: between segments, the prompts that have stopped
-leave the batch with their rows of the key/value cache, so the others decode a smaller batch (a single
-`generate` call keeps computing every finished row until the last one stops). Generation stops at any
+Decoding runs in segments: a `generate` call ends once PRUNE_SHARE of its rows have stopped, and those
+rows leave the batch with their rows of the key/value cache, so the others decode a smaller batch (a
+single `generate` call keeps computing every finished row until the last one stops). A batch where no
+prompt stops early decodes in one call, as plain generation does. Generation stops at any
 of the model's end tokens (EOS, <|eot_id|>), and each output records whether it stopped on its own or
 ran into `max_new_tokens`. `share_prefixes=False` reads every prompt whole: the
 plain batched generation the benchmark compares against.
@@ -35,8 +36,9 @@ BATCH_SIZE = 32  # prompts per generate call: compare (and so notebook 03) and t
 # Prompts share a prefix when it is at least this share of the shorter one; below it (two databases that
 # happen to start alike, or only the template in common) the prompt is read whole.
 MIN_SHARED_FRACTION = 0.5
-# New tokens per `generate` call: rows that have stopped leave the batch between calls (None: one call).
-SEGMENT_TOKENS = 8
+# A `generate` call ends when this share of its rows have stopped, so that they leave the batch (None:
+# one call, every finished row computed until the last one stops).
+PRUNE_SHARE: float | None = 0.25
 
 
 @dataclass
@@ -127,6 +129,21 @@ def sample(
     return [drawn[i * n : (i + 1) * n] for i in range(len(prompts))]
 
 
+class SomeStopped:
+    """A stopping criterion that ends the whole `generate` call once `share` of its rows have produced a
+    stop token since `start`: the caller drops those rows and goes on with the rest."""
+
+    def __init__(self, stops: list[int], start: int, share: float):
+        self.stops, self.start, self.share = stops, start, share
+
+    def __call__(self, input_ids, scores, **kwargs):
+        import torch
+
+        stopped = torch.isin(input_ids[:, self.start :], torch.tensor(self.stops, device=input_ids.device))
+        done = stopped.any(dim=1).float().mean().item() >= self.share
+        return torch.full((input_ids.shape[0],), done, dtype=torch.bool, device=input_ids.device)
+
+
 class SequenceLogProbs:
     """A logits processor that keeps, per row and step, the model's log-probability of the chosen token.
 
@@ -163,12 +180,13 @@ class SequenceLogProbs:
 def _decode_in_segments(
     model, inputs: dict, max_new_tokens: int, stops: list[int], settings: dict, log_probs: bool = False
 ) -> tuple[list[list[int]], list[list[float]] | None]:
-    """Each row's new token ids (and, with `log_probs`, each one's log-probability). Generation runs
-    SEGMENT_TOKENS at a time; between segments the rows that have stopped leave the batch (with their
-    key/value cache rows), so the rest decode a smaller batch. `generate` alone would keep computing every
-    finished row, padded, until the last one stops. A scorer lives for one segment: its rows are that
-    segment's batch."""
+    """Each row's new token ids (and, with `log_probs`, each one's log-probability). Each `generate` call
+    (a segment) ends once PRUNE_SHARE of its rows have stopped; the rows that have stopped then leave the
+    batch (with their key/value cache rows), so the rest decode a smaller batch. `generate` alone would
+    keep computing every finished row, padded, until the last one stops. A scorer lives for one segment:
+    its rows are that segment's batch."""
     import torch
+    from transformers import StoppingCriteriaList
 
     rows = list(range(inputs["input_ids"].shape[0]))
     new: list[list[int]] = [[] for _ in rows]
@@ -177,13 +195,15 @@ def _decode_in_segments(
     left = max_new_tokens
     while left > 0:
         scorer = SequenceLogProbs() if log_probs else None
+        prune = [SomeStopped(stops, ids.shape[1], PRUNE_SHARE)] if PRUNE_SHARE and len(rows) > 1 else []
         output = model.generate(
             input_ids=ids,
             attention_mask=mask,
             cache=cache,
-            max_new_tokens=min(SEGMENT_TOKENS or left, left),
+            max_new_tokens=left,
             return_dict_in_generate=True,
             logits_processor=[scorer] if scorer else None,
+            stopping_criteria=StoppingCriteriaList(prune),
             **settings,
         )
         added = output.sequences[:, ids.shape[1] :]

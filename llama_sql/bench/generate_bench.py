@@ -5,7 +5,7 @@
 The same test prompts, greedy, the same stop tokens, three ways, interleaved once per round:
 - batched: what `compare` does (llama_sql/generation.py): prompts about the same database together,
   each shared prefix (the template and the database) read once, the rest left-padded, and prompts that
-  have stopped leaving the batch between segments of decoding;
+  have stopped leaving the batch as soon as a quarter of it has stopped;
 - plain_batched: what a user writes, the tokenizer left-padding each batch and one `model.generate`
   call per batch (`plain_generate` below);
 - sequential: the same, one prompt at a time.
