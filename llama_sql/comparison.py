@@ -32,7 +32,7 @@ from pathlib import Path
 from llama_sql.adapters import load_with_adapter
 from llama_sql.builder import project_dataset
 from llama_sql.config import PROFILES, InferenceConfig, add_sampling_arguments, check_sampling
-from llama_sql.eval.evaluation import evaluate_records
+from llama_sql.eval.evaluation import evaluate_records, summarize
 from llama_sql.eval.suite_databases import DEFAULT_K
 from llama_sql.eval.voting import score_candidates
 from llama_sql.generation import BATCH_SIZE, generate, sample
@@ -174,24 +174,34 @@ def run_comparison(
         seed=seed,
         test_suite_k=test_suite_k,
     )
-    for path in (dataset_path, unseen_path):  # a bad file fails before minutes of generation
-        if path is not None:
-            require_fields(load_records(path), path)
-    result = _compare_file(comparer, dataset_path, limit, how)
-    if unseen_path is not None:
-        result.unseen = _compare_file(comparer, unseen_path, limit, how)
+    test, unseen = comparison_records(dataset_path, unseen_path)  # a bad file fails before generating
+    result = _compare(comparer, test, dataset_path, limit, how)
+    if unseen is not None:
+        result.unseen = _compare(comparer, unseen, unseen_path, limit, how)
         result.metrics["test_unseen"] = unseen_summary(result.unseen)
     write_comparison(result, output_dir)
     return result
 
 
-def _compare_file(comparer: Comparer, path: str | Path, limit: int | None, how: dict) -> ComparisonResult:
+def comparison_records(dataset_path, unseen_path=None) -> tuple[list[dict], list[dict] | None]:
+    """The records of `dataset_path` (and of `unseen_path` when given), each checked for the fields
+    compare needs."""
+    return _checked(dataset_path), None if unseen_path is None else _checked(unseen_path)
+
+
+def _checked(path) -> list[dict]:
     records = load_records(path)
+    require_fields(records, path)
+    return records
+
+
+def _compare(comparer: Comparer, records: list[dict], path, limit: int | None, how: dict) -> ComparisonResult:
     records = records[:limit] if limit else records
     return compare_records(comparer, records, Path(path).resolve().parent, str(path), **how)
 
 
-SUMMARY_KEYS = ("execution_accuracy", "test_suite_accuracy", "valid_sql_rate", "exact_match")
+SCORE_KEYS = ("execution_accuracy", "test_suite_accuracy")
+SUMMARY_KEYS = (*SCORE_KEYS, "valid_sql_rate", "exact_match")
 
 
 def unseen_summary(unseen: ComparisonResult) -> dict:
@@ -205,10 +215,7 @@ def unseen_summary(unseen: ComparisonResult) -> dict:
     summary["by_kind"] = {
         kind: {"n": len(rows)}
         | {
-            which: {
-                "execution_accuracy": _accuracy(unseen.results[which], rows, "correct"),
-                "test_suite_accuracy": _accuracy(unseen.results[which], rows, "test_suite_correct"),
-            }
+            which: {k: summarize([unseen.results[which][i] for i in rows])[k] for k in SCORE_KEYS}
             for which in MODELS
         }
         for kind, rows in sorted(kinds.items())
@@ -288,12 +295,6 @@ def _add_votes(records, answers, base_dir, predictions, results, metrics) -> Non
             voted_correct=bool(scores.voted[i]["correct"]),
             oracle_correct=scores.oracle[i],
         )
-
-
-def _accuracy(results: list[dict], rows: list[int], verdict: str) -> float:
-    """The share of `rows` judged right, leaving out records whose gold could not run (as evaluate does)."""
-    scored = [i for i in rows if results[i].get("gold_ok", True)]
-    return sum(bool(results[i].get(verdict)) for i in scored) / max(1, len(scored))
 
 
 def write_comparison(result: ComparisonResult, output_dir: str | Path, extra: dict | None = None) -> Path:
@@ -398,9 +399,9 @@ def comparer_from_arguments(args) -> Comparer:
 
 def run_cli(args) -> int:
     check_comparison_arguments(args)
-    for path in (args.dataset_path, args.unseen_path):  # a bad file fails before minutes of model loading
-        if path is not None:
-            require_fields(load_records(path), path)
+    comparison_records(
+        args.dataset_path, args.unseen_path
+    )  # a bad file fails before minutes of model loading
     comparer = comparer_from_arguments(args)
     result = run_comparison(
         comparer,

@@ -28,7 +28,7 @@ from llama_sql.eval.hardness import LEVELS, hardness
 from llama_sql.eval.sandbox import schema_sql
 from llama_sql.prompts import completion_text, render_prompt
 from llama_sql.records import load_records
-from llama_sql.splits import split_records
+from llama_sql.splits import held_out, split_records
 
 APPROXIMATION = "approximate (Llama 3 pre-tokenizer pieces, a lower bound)"
 _PIECES = re.compile(r"[^\s\d]?[^\W\d_]+|\d{1,3}|[^\s\w]+|_")
@@ -309,10 +309,8 @@ def write_card(
 ) -> Path:
     """Render the dataset card from the dataset file itself, so its figures cannot drift."""
     records = load_records(dataset)
-    parts = split_records(records)
-    splits = {name: len(rows) for name, rows in parts.items()}
-    unseen = parts["test_unseen"]
-    unseen_names = sorted({r["db_id"] for r in unseen if "database" in r.get("unseen", "")})
+    splits = {name: len(rows) for name, rows in split_records(records).items()}
+    unseen_databases, unseen_phrasings = held_out(records)
     lengths = length_summary(length_table(records, tokenizer)).reset_index(names="statistic")
     tables = {
         name: markdown_table(frame)
@@ -329,9 +327,9 @@ def write_card(
         n=len(records),
         databases=len(schema_table(records)),
         splits=splits,
-        unseen_databases=len(unseen_names),
-        unseen_names=", ".join(unseen_names),
-        unseen_phrasings=len({r["template"] for r in unseen if "phrasing" in r.get("unseen", "")}),
+        unseen_databases=len(unseen_databases),
+        unseen_names=", ".join(sorted(unseen_databases)),
+        unseen_phrasings=len(unseen_phrasings),
         tokenizer=tokenizer_name,
         **tables,
     )

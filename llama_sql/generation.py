@@ -133,13 +133,15 @@ class SomeStopped:
     """A stopping criterion that ends the whole `generate` call once `share` of its rows have produced a
     stop token since `start`: the caller drops those rows and goes on with the rest."""
 
-    def __init__(self, stops: list[int], start: int, share: float):
-        self.stops, self.start, self.share = stops, start, share
+    def __init__(self, stops: list[int], start: int, share: float, device):
+        import torch
+
+        self.stops, self.start, self.share = torch.tensor(stops, device=device), start, share
 
     def __call__(self, input_ids, scores, **kwargs):
         import torch
 
-        stopped = torch.isin(input_ids[:, self.start :], torch.tensor(self.stops, device=input_ids.device))
+        stopped = torch.isin(input_ids[:, self.start :], self.stops)
         done = stopped.any(dim=1).float().mean().item() >= self.share
         return torch.full((input_ids.shape[0],), done, dtype=torch.bool, device=input_ids.device)
 
@@ -195,7 +197,11 @@ def _decode_in_segments(
     left = max_new_tokens
     while left > 0:
         scorer = SequenceLogProbs() if log_probs else None
-        prune = [SomeStopped(stops, ids.shape[1], PRUNE_SHARE)] if PRUNE_SHARE and len(rows) > 1 else []
+        prune = (
+            [SomeStopped(stops, ids.shape[1], PRUNE_SHARE, ids.device)]
+            if PRUNE_SHARE and len(rows) > 1
+            else []
+        )
         output = model.generate(
             input_ids=ids,
             attention_mask=mask,

@@ -110,7 +110,7 @@ def split_records(
     test_unseen, an `unseen` field saying what is new), each in file order."""
     rng = random.Random(seed)
     groups = _groups(records)
-    unseen = _unseen(records, groups, random.Random(f"unseen:{seed}"))
+    unseen = _unseen(records, groups, seed)
     groups = [g for g in groups if g[0] not in unseen]
     rng.shuffle(groups)
     groups.sort(key=lambda g: _stratum(records[g[0]]))  # stable: shuffled order survives inside a stratum
@@ -147,11 +147,17 @@ def held_out_phrasings(records: list[dict], rng: random.Random) -> set[str]:
     return held
 
 
-def _unseen(records: list[dict], groups: list[list[int]], rng: random.Random) -> dict[int, str]:
+def held_out(records: list[dict], seed: int = 0) -> tuple[set[str], set[str]]:
+    """The databases and the phrasings ("intent/index") that `split_records(records, seed)` keeps for
+    test_unseen."""
+    rng = random.Random(f"unseen:{seed}")
+    return held_out_databases(records, rng), held_out_phrasings(records, rng)
+
+
+def _unseen(records: list[dict], groups: list[list[int]], seed: int) -> dict[int, str]:
     """Index -> what is new to training ("database", "phrasing", "database+phrasing") for test_unseen.
     A group goes whole, so a paraphrase of a held-out record is never trained on either."""
-    databases = held_out_databases(records, rng)
-    phrasings = held_out_phrasings(records, rng)
+    databases, phrasings = held_out(records, seed)
     unseen: dict[int, str] = {}
     for group in groups:
         kinds = set()
